@@ -1,0 +1,86 @@
+# Problem discovery: every problems/pNN_slug/ gets an object library pNN_tests built from its tests.cpp.
+# No per-problem CMakeLists.txt; adding a problem directory is enough (re-globbed on every build).
+
+# The doctest main with the result-channel reporter, linked into every graded binary.
+add_library(attnkata_test_main OBJECT ${PROJECT_SOURCE_DIR}/harness/runtime/test_main.cpp)
+target_link_libraries(attnkata_test_main PRIVATE attnkata_graded attnkata_warnings doctest::doctest)
+
+# One precompiled header (Eigen, doctest, the check helpers) shared by all test objects.
+add_library(attnkata_tests_pch OBJECT ${PROJECT_SOURCE_DIR}/harness/runtime/tests_pch.cpp)
+target_link_libraries(attnkata_tests_pch PRIVATE attnkata_graded attnkata_warnings doctest::doctest)
+target_precompile_headers(attnkata_tests_pch PRIVATE ${PROJECT_SOURCE_DIR}/harness/runtime/tests_pch.h)
+
+file(GLOB ATTNKATA_PROBLEM_DIRS CONFIGURE_DEPENDS LIST_DIRECTORIES true ${PROJECT_SOURCE_DIR}/problems/p[0-9][0-9]_*)
+set(ATTNKATA_PROBLEM_IDS "")
+foreach(dir IN LISTS ATTNKATA_PROBLEM_DIRS)
+  if(NOT IS_DIRECTORY ${dir} OR NOT EXISTS ${dir}/tests.cpp)
+    continue()
+  endif()
+  get_filename_component(name ${dir} NAME)
+  string(SUBSTRING ${name} 0 3 id)
+  add_library(${id}_tests OBJECT ${dir}/tests.cpp)
+  target_include_directories(${id}_tests PRIVATE ${dir})
+  target_link_libraries(${id}_tests PRIVATE attnkata_graded attnkata_warnings doctest::doctest)
+  target_precompile_headers(${id}_tests REUSE_FROM attnkata_tests_pch)
+  list(APPEND ATTNKATA_PROBLEM_IDS ${id})
+endforeach()
+
+# The learner precompiled header: <Eigen/Dense> and the shared types, built with the graded flags.
+attnkata_graded_command_flags(ATTNKATA_GRADE_COMPILE_FLAGS)
+get_target_property(ATTNKATA_EIGEN_INCLUDES Eigen3::Eigen INTERFACE_INCLUDE_DIRECTORIES)
+set(ATTNKATA_PCH_DIR ${CMAKE_BINARY_DIR}/pch)
+set(ATTNKATA_PCH ${ATTNKATA_PCH_DIR}/learner_pch.h)
+set(pch_includes -I${PROJECT_SOURCE_DIR}/include)
+foreach(inc IN LISTS ATTNKATA_EIGEN_INCLUDES)
+  list(APPEND pch_includes -isystem ${inc})
+endforeach()
+add_custom_command(
+  OUTPUT ${ATTNKATA_PCH}.gch
+  COMMAND ${CMAKE_COMMAND} -E copy ${PROJECT_SOURCE_DIR}/harness/runtime/learner_pch.h ${ATTNKATA_PCH}
+  COMMAND ${CMAKE_CXX_COMPILER} ${ATTNKATA_GRADE_COMPILE_FLAGS} ${pch_includes} -x c++-header ${ATTNKATA_PCH}
+          -o ${ATTNKATA_PCH}.gch
+  DEPENDS ${PROJECT_SOURCE_DIR}/harness/runtime/learner_pch.h ${PROJECT_SOURCE_DIR}/include/attnkata/attn.h
+  COMMENT "Precompiling the learner header"
+  VERBATIM COMMAND_EXPAND_LISTS)
+add_custom_target(attnkata_learner_pch ALL DEPENDS ${ATTNKATA_PCH}.gch)
+
+# build/<preset>/attnkata-toolkit.json: everything the CLI needs to compile, link and run a graded binary.
+function(attnkata_write_toolkit_config)
+  set(q "\"")
+  list(JOIN ATTNKATA_GRADE_COMPILE_FLAGS "${q}, ${q}" flags)
+  set(problems "")
+  foreach(id IN LISTS ATTNKATA_PROBLEM_IDS)
+    string(APPEND problems "    ${q}${id}${q}: [${q}$<JOIN:$<TARGET_OBJECTS:${id}_tests>,${q}$<COMMA> ${q}>${q}],\n")
+  endforeach()
+  string(REGEX REPLACE ",\n$" "\n" problems "${problems}")
+  set(link "")
+  foreach(f IN ITEMS ${ATTNKATA_LINKER_FLAG} ${ATTNKATA_SANITIZE_LINK})
+    string(APPEND link "${q}${f}${q}, ")
+  endforeach()
+  string(REGEX REPLACE ", $" "" link "${link}")
+  set(eigen "")
+  foreach(inc IN LISTS ATTNKATA_EIGEN_INCLUDES)
+    string(APPEND eigen "${q}${inc}${q}, ")
+  endforeach()
+  string(REGEX REPLACE ", $" "" eigen "${eigen}")
+  file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/attnkata-toolkit.json CONTENT
+"{
+  ${q}version${q}: ${q}${PROJECT_VERSION}${q},
+  ${q}source_dir${q}: ${q}${PROJECT_SOURCE_DIR}${q},
+  ${q}build_dir${q}: ${q}${CMAKE_BINARY_DIR}${q},
+  ${q}build_program${q}: ${q}${CMAKE_MAKE_PROGRAM}${q},
+  ${q}compiler${q}: ${q}${CMAKE_CXX_COMPILER}${q},
+  ${q}compile_flags${q}: [${q}${flags}${q}],
+  ${q}learner_flags${q}: [${q}-Wall${q}, ${q}-Wextra${q}, ${q}-Wno-unused-parameter${q}],
+  ${q}include_dirs${q}: [${q}${PROJECT_SOURCE_DIR}/include${q}],
+  ${q}system_include_dirs${q}: [${eigen}],
+  ${q}pch_header${q}: ${q}${ATTNKATA_PCH}${q},
+  ${q}pch_target${q}: ${q}attnkata_learner_pch${q},
+  ${q}link_flags${q}: [${link}],
+  ${q}main_objects${q}: [${q}$<JOIN:$<TARGET_OBJECTS:attnkata_test_main>,${q}$<COMMA> ${q}>${q}],
+  ${q}main_target${q}: ${q}attnkata_test_main${q},
+  ${q}problem_objects${q}: {
+${problems}  }
+}
+")
+endfunction()

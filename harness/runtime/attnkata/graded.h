@@ -1,0 +1,171 @@
+// attnkata grading runtime for problem tests: the ATTN_TEST macro (points and a category for every test case),
+// golden-data constructors, and checks whose failure messages teach (shapes, worst element, exact zeros).
+#pragma once
+
+#include <attnkata/attn.h>
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <initializer_list>
+#include <stdexcept>
+#include <string>
+
+// A graded test case. category is one of shape, numeric, property, edge; points a positive integer.
+// The grader reads these three arguments from tests.cpp, so keep each ATTN_TEST on one line with literal
+// arguments, and keep names free of , * ? \ (doctest filter syntax).
+#define ATTN_TEST(name, category, points) \
+  TEST_CASE(name* doctest::description("attnkata:" #category ":" #points))
+
+namespace attn::check {
+
+using Index = Eigen::Index;
+using MatD = Eigen::MatrixXd;
+
+// Element-wise tolerance |actual - expected| <= atol + rtol * |expected| (problem-set.md section 4).
+struct Tol {
+  double rtol, atol;
+  const char* tier;
+};
+inline constexpr Tol kT1{1.3e-6, 1e-5, "T1"};  // one stage: softmax, SDPA, pooling
+inline constexpr Tol kT2{1e-5, 1e-5, "T2"};    // composite: projections + attention + output layer
+inline constexpr Tol kT3{1e-4, 1e-5, "T3"};    // float32 gradients vs float64 autograd
+inline constexpr Tol kT4{1e-6, 1e-8, "T4"};    // double vs finite differences
+
+// ---- golden data: values in C (row-major) order, as numpy writes them ----
+// These run during static initialisation (golden.inc), before doctest exists: no doctest asserts here.
+
+inline void expect_count(size_t n, Index rows, Index cols) {
+  if (static_cast<Index>(n) != rows * cols) throw std::logic_error("golden data: wrong element count");
+}
+
+inline Mat f32(Index rows, Index cols, std::initializer_list<float> values) {
+  expect_count(values.size(), rows, cols);
+  Mat m(rows, cols);
+  auto it = values.begin();
+  for (Index i = 0; i < rows; ++i)
+    for (Index j = 0; j < cols; ++j) m(i, j) = *it++;
+  return m;
+}
+
+inline MatD f64(Index rows, Index cols, std::initializer_list<double> values) {
+  expect_count(values.size(), rows, cols);
+  MatD m(rows, cols);
+  auto it = values.begin();
+  for (Index i = 0; i < rows; ++i)
+    for (Index j = 0; j < cols; ++j) m(i, j) = *it++;
+  return m;
+}
+
+inline Mask mask(Index rows, Index cols, std::initializer_list<int> values) {
+  expect_count(values.size(), rows, cols);
+  Mask m(rows, cols);
+  auto it = values.begin();
+  for (Index i = 0; i < rows; ++i)
+    for (Index j = 0; j < cols; ++j) m(i, j) = *it++ != 0;
+  return m;
+}
+
+// ---- message formatting ----
+
+inline std::string num(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.7g", x);
+  return buf;
+}
+
+inline std::string shape(Index rows, Index cols) {
+  return std::to_string(rows) + "×" + std::to_string(cols);
+}
+
+inline std::string at(const char* what, Index i, Index j) {
+  return std::string(what) + "(" + std::to_string(i) + ", " + std::to_string(j) + ")";
+}
+
+// ---- checks; each returns whether it held, so a test can stop early ----
+
+// Fatal: the rest of a test cannot index a wrongly shaped result.
+template <class A>
+bool expect_shape(const char* what, const A& actual, Index rows, Index cols) {
+  if (actual.rows() == rows && actual.cols() == cols) return true;
+  std::string msg = std::string(what) + ": expected " + shape(rows, cols) + ", got " +
+                    shape(actual.rows(), actual.cols());
+  if (actual.rows() == cols && actual.cols() == rows && rows != cols) msg += " (transposed?)";
+  FAIL(msg);
+  return false;
+}
+
+template <class A>
+bool check_finite(const char* what, const A& actual) {
+  for (Index i = 0; i < actual.rows(); ++i)
+    for (Index j = 0; j < actual.cols(); ++j)
+      if (!std::isfinite(static_cast<double>(actual(i, j)))) {
+        FAIL_CHECK(at(what, i, j) << " is " << num(actual(i, j))
+                                  << ": results must be finite (an overflowing exp, 0*inf or 0/0?)");
+        return false;
+      }
+  return true;
+}
+
+// actual (float or double) against expected (double), element-wise; names the worst element.
+template <class A>
+bool check_close(const char* what, const A& actual, const MatD& expected, Tol tol) {
+  if (!expect_shape(what, actual, expected.rows(), expected.cols())) return false;
+  double worst_excess = 0;
+  Index worst_i = -1, worst_j = -1, n_bad = 0;
+  for (Index i = 0; i < expected.rows(); ++i)
+    for (Index j = 0; j < expected.cols(); ++j) {
+      const double a = static_cast<double>(actual(i, j)), e = expected(i, j);
+      const double excess = std::abs(a - e) - (tol.atol + tol.rtol * std::abs(e));
+      if (!(excess <= 0)) {  // NaN compares false: never close
+        ++n_bad;
+        if (worst_i < 0 || !(excess <= worst_excess)) worst_excess = excess, worst_i = i, worst_j = j;
+      }
+    }
+  if (n_bad == 0) return true;
+  const double a = static_cast<double>(actual(worst_i, worst_j)), e = expected(worst_i, worst_j);
+  FAIL_CHECK(what << ": " << n_bad << " of " << expected.size() << " elements differ; worst "
+                  << at(what, worst_i, worst_j) << " expected " << num(e) << ", got " << num(a)
+                  << " (|diff| " << num(std::abs(a - e)) << " > " << tol.tier << " tolerance "
+                  << num(tol.atol + tol.rtol * std::abs(e)) << ")");
+  return false;
+}
+
+inline bool check_close(const char* what, double actual, double expected, Tol tol) {
+  const double bound = tol.atol + tol.rtol * std::abs(expected);
+  if (std::abs(actual - expected) <= bound) return true;
+  FAIL_CHECK(what << ": expected " << num(expected) << ", got " << num(actual) << " (" << tol.tier
+                  << " tolerance " << num(bound) << ")");
+  return false;
+}
+
+// Entries where allowed is false must be exactly 0 (not 1e-30): masked keys get no weight at all.
+template <class A>
+bool check_zero_where_masked(const char* what, const A& actual, const Mask& allowed) {
+  if (!expect_shape(what, actual, allowed.rows(), allowed.cols())) return false;
+  for (Index i = 0; i < allowed.rows(); ++i)
+    for (Index j = 0; j < allowed.cols(); ++j)
+      if (!allowed(i, j) && actual(i, j) != 0) {
+        FAIL_CHECK(what << " of masked entries must be exactly 0, but " << at(what, i, j) << " = "
+                        << num(actual(i, j)));
+        return false;
+      }
+  return true;
+}
+
+// Each row sums to target within 4·n·eps_float32, the rounding of a float32 sum of n terms.
+template <class A>
+bool check_rows_sum_to(const char* what, const A& weights, double target = 1.0) {
+  const double bound = 4.0 * static_cast<double>(weights.cols()) * 1.1920929e-7;
+  for (Index i = 0; i < weights.rows(); ++i) {
+    const double sum = weights.row(i).template cast<double>().sum();
+    if (!(std::abs(sum - target) <= bound)) {
+      FAIL_CHECK("row " << i << " of " << what << " sums to " << num(sum) << ", expected "
+                        << num(target) << " (tolerance " << num(bound) << ")");
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace attn::check

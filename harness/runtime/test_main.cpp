@@ -1,0 +1,187 @@
+// attnkata test main: runs a problem's doctest cases and, under the grader, reports each one as a JSON line on
+// the result channel (a file descriptor the grader opened), never on stdout, which belongs to the learner.
+//
+// Records, one per line, each carrying the run's nonce so stray writes to other descriptors are ignored:
+//   {"n": nonce, "t": "start", "name": ...}                          a test case begins
+//   {"n": nonce, "t": "case", "name", "category", "points", "status", "message", "out": [begin, end]}
+//   {"n": nonce, "t": "end", "cases": count}                          the run finished normally
+// "out" is the byte range of the learner's stdout/stderr file written during the case.
+#define DOCTEST_CONFIG_IMPLEMENT
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+int g_fd = -1;
+std::string g_nonce;
+
+// JSON string literal of s; bytes that are not valid UTF-8 become '?' so the record always parses.
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += static_cast<char>(c);
+      } else if (c == '\n') {
+        out += "\\n";
+      } else if (c == '\t') {
+        out += "\\t";
+      } else if (c < 0x20 || c == 0x7f) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      } else {
+        out += static_cast<char>(c);
+      }
+      ++i;
+      continue;
+    }
+    const size_t len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+    bool valid = len > 0 && i + len <= s.size();
+    for (size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+    if (valid) {
+      out.append(s, i, len);
+      i += len;
+    } else {
+      out += '?';
+      ++i;
+    }
+  }
+  return out + "\"";
+}
+
+void emit(const std::string& body) {
+  if (g_fd < 0) return;
+  const std::string line = "{\"n\":" + json_string(g_nonce) + "," + body + "}\n";
+  for (size_t done = 0; done < line.size();) {
+    const ssize_t w = ::write(g_fd, line.data() + done, line.size() - done);
+    if (w <= 0) return;
+    done += static_cast<size_t>(w);
+  }
+}
+
+// Offset of the learner's output file (stdout and stderr share it); -1 when stdout is not a file.
+long output_offset() {
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(stdout);
+  std::fflush(stderr);
+  return static_cast<long>(::lseek(STDOUT_FILENO, 0, SEEK_CUR));
+}
+
+std::string str(const doctest::String& s) { return std::string(s.c_str(), s.size()); }
+
+struct Reporter : doctest::IReporter {
+  explicit Reporter(const doctest::ContextOptions&) {}
+
+  const doctest::TestCaseData* test_ = nullptr;
+  std::string status_, message_;
+  long out_begin_ = -1;
+  unsigned cases_ = 0;
+
+  void add_message(const std::string& m) {
+    if (message_.size() > 4000) return;  // the first failures are the useful ones
+    if (!message_.empty()) message_ += '\n';
+    message_ += m;
+  }
+
+  static std::string contexts() {
+    std::string out;
+    const int n = doctest::IReporter::get_num_active_contexts();
+    const auto* const* ctx = doctest::IReporter::get_active_contexts();
+    for (int i = 0; i < n; ++i) {
+      std::ostringstream s;
+      ctx[i]->stringify(&s);
+      out += "\n  with " + s.str();
+    }
+    return out;
+  }
+
+  void report_query(const doctest::QueryData&) override {}
+  void test_run_start() override {}
+  void test_run_end(const doctest::TestRunStats&) override {
+    emit("\"t\":\"end\",\"cases\":" + std::to_string(cases_));
+  }
+
+  void test_case_start(const doctest::TestCaseData& tc) override {
+    test_ = &tc;
+    status_ = "pass";
+    message_.clear();
+    out_begin_ = output_offset();
+    emit("\"t\":\"start\",\"name\":" + json_string(tc.m_name));
+  }
+  void test_case_reenter(const doctest::TestCaseData&) override {}
+
+  void test_case_end(const doctest::CurrentTestCaseStats& stats) override {
+    if (status_ == "pass" && !stats.testCaseSuccess) status_ = "fail";
+    // description "attnkata:<category>:<points>", set by ATTN_TEST
+    std::string category, points = "0";
+    const std::string desc = test_->m_description ? test_->m_description : "";
+    if (desc.rfind("attnkata:", 0) == 0) {
+      const size_t colon = desc.find(':', 9);
+      category = desc.substr(9, colon - 9);
+      if (colon != std::string::npos) points = std::to_string(std::atoi(desc.c_str() + colon + 1));
+    }
+    ++cases_;
+    emit("\"t\":\"case\",\"name\":" + json_string(test_->m_name) + ",\"category\":" + json_string(category) +
+         ",\"points\":" + points + ",\"status\":\"" + status_ + "\",\"message\":" + json_string(message_) +
+         ",\"out\":[" + std::to_string(out_begin_) + "," + std::to_string(output_offset()) + "]");
+  }
+
+  void test_case_exception(const doctest::TestCaseException& e) override {
+    status_ = "error";
+    add_message((e.is_crash ? "crashed: " : "exception escaped the test: ") + str(e.error_string));
+  }
+
+  void subcase_start(const doctest::SubcaseSignature&) override {}
+  void subcase_end() override {}
+
+  void log_assert(const doctest::AssertData& a) override {
+    if (!a.m_failed) return;
+    std::string m;
+    if (a.m_exception_type) {  // CHECK_THROWS_AS and friends
+      m = std::string("expected `") + a.m_expr + "` to throw " + a.m_exception_type;
+      m += a.m_threw ? ", but it threw another exception: " + str(a.m_exception) : ", but it did not throw";
+    } else if (a.m_threw) {
+      m = std::string("`") + a.m_expr + "` threw: " + str(a.m_exception);
+    } else {
+      m = std::string("check failed: ") + a.m_expr + "  (" + str(a.m_decomp) + ")";
+    }
+    add_message(m + contexts());
+  }
+
+  void log_message(const doctest::MessageData& msg) override {
+    if (msg.m_severity & doctest::assertType::is_warn) return;  // MESSAGE/WARN do not fail a test
+    add_message(str(msg.m_string) + contexts());
+  }
+
+  void test_case_skipped(const doctest::TestCaseData&) override {}
+};
+
+REGISTER_REPORTER("attnkata", 1, Reporter);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  doctest::Context context;
+  if (const char* fd = std::getenv("ATTNKATA_RESULT_FD")) {
+    g_fd = std::atoi(fd);
+    const char* nonce = std::getenv("ATTNKATA_NONCE");
+    g_nonce = nonce ? nonce : "";
+    ::unsetenv("ATTNKATA_RESULT_FD");
+    ::unsetenv("ATTNKATA_NONCE");
+    context.setOption("reporters", "attnkata");
+  }
+  context.setOption("no-breaks", true);
+  context.applyCommandLine(argc, argv);
+  return context.run();
+}

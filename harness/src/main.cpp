@@ -1,0 +1,441 @@
+// attnkata: the command line. Dispatches on the first argument (cxxopts has no subcommands); each verb has
+// its own options and --help. Exit codes: 0 all graded problems passed, 1 some did not, 2 usage error,
+// 3 internal error.
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cxxopts.hpp>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "catalog.h"
+#include "grade.h"
+#include "report.h"
+
+namespace attnkata {
+namespace {
+
+constexpr int kExitPassed = 0, kExitNotPassed = 1, kExitUsage = 2, kExitInternal = 3;
+
+// How the user invoked us, for the commands we suggest ("./attnkata" from the bootstrap script).
+std::string prog() {
+  const char* p = std::getenv("ATTNKATA_PROG");
+  return p ? p : "attnkata";
+}
+
+constexpr const char* kUsage = R"(attnkata — attention-mechanism katas with a grader
+
+Usage: {0} <command> [options]
+
+Commands for learners:
+  list                  the problems, with your progress
+  init                  copy every problem's stub into the workspace (never overwrites)
+  grade ID... | --all   compile your file(s) against the tests and score them
+  show ID               the problem statement (--walkthrough: the worked solution)
+  hint ID               the next hint for a problem (--all: every hint)
+  reset ID              restore the stub, saving your file beside it first
+
+For maintainers:
+  test                  build everything and run the whole self-test suite
+
+IDs may be written p01, 1, 01 or as the slug (sdpa_stable_softmax).
+Options common to list, init, grade, hint, reset:  --workspace DIR  (default: workspace/ in the toolkit)
+Every command takes --help.  {0} --version prints the version.
+
+Exit codes: 0 every graded problem passed; 1 some did not; 2 usage error; 3 internal error.
+)";
+
+struct Context {
+  Toolkit toolkit;
+  std::vector<Problem> problems;
+};
+
+Context load_context() {
+  char self[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) throw ToolkitError("cannot locate the attnkata executable");
+  self[n] = '\0';
+  Context c{Toolkit::load(fs::path(self).parent_path() / "attnkata-toolkit.json"), {}};
+  std::vector<std::string> errors;
+  c.problems = load_problems(c.toolkit.source_dir, &errors);
+  for (const auto& e : errors) std::cerr << "attnkata: warning: skipping a broken problem: " << e << "\n";
+  return c;
+}
+
+cxxopts::ParseResult parse(cxxopts::Options& options, int argc, char** argv) {
+  options.add_options()("h,help", "show this help");
+  try {
+    auto result = options.parse(argc, argv);
+    if (!result.unmatched().empty()) throw UsageError("unexpected argument '" + result.unmatched()[0] + "'");
+    if (result.count("help")) {
+      std::cout << options.help();
+      std::exit(kExitPassed);
+    }
+    return result;
+  } catch (const cxxopts::exceptions::exception& e) {
+    throw UsageError(std::string(e.what()) + " (" + options.program() + " --help)");
+  }
+}
+
+void add_workspace_option(cxxopts::Options& options) {
+  options.add_options()("w,workspace",
+                        "the learner's workspace directory (default: workspace/ in the toolkit)",
+                        cxxopts::value<std::string>());
+}
+
+fs::path workspace_dir(const Context& c, const cxxopts::ParseResult& args) {
+  fs::path ws = args.count("workspace") ? fs::path(args["workspace"].as<std::string>())
+                                        : c.toolkit.source_dir / "workspace";
+  if (fs::exists(ws) && !fs::is_directory(ws))
+    throw UsageError("workspace " + ws.string() + " is a file, not a directory");
+  return ws;
+}
+
+// Where results and hint progress for a workspace live: in the build directory, never in the workspace.
+fs::path state_dir(const Context& c, const fs::path& workspace) {
+  const std::string abs = fs::weakly_canonical(fs::absolute(workspace)).string();
+  const std::string name = fs::path(abs).filename().string();
+  return c.toolkit.build_dir / "grade" /
+         fmt::format("{}-{:08x}", name, std::hash<std::string>{}(abs)&0xffffffffu);
+}
+
+std::string shown(const fs::path& p) {
+  std::error_code ec;
+  const fs::path rel = fs::relative(p, fs::current_path(), ec);
+  return !ec && !rel.empty() && !rel.string().starts_with("../..") ? rel.string() : p.string();
+}
+
+// Copies the stub into the workspace unless a file is there; returns true when it created one.
+bool ensure_workspace_file(const Problem& p, const fs::path& workspace) {
+  const fs::path file = workspace / p.file_name();
+  if (fs::exists(file) || fs::is_symlink(file)) return false;
+  std::error_code ec;
+  fs::create_directories(workspace, ec);
+  if (ec) throw UsageError("cannot create workspace " + workspace.string() + ": " + ec.message());
+  fs::copy_file(p.stub(), file, ec);
+  if (ec) throw UsageError("cannot create " + file.string() + ": " + ec.message());
+  return true;
+}
+
+bool is_terminal(int fd) {
+  return ::isatty(fd) != 0;
+}
+bool use_color() {
+  return is_terminal(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+}
+
+// ---- verbs ----
+
+int cmd_list(int argc, char** argv) {
+  cxxopts::Options options(prog() + " list", "The problems by track, with your progress in the workspace.");
+  add_workspace_option(options);
+  const auto args = parse(options, argc, argv);
+  const Context c = load_context();
+  const fs::path ws = workspace_dir(c, args);
+  const fs::path state = state_dir(c, ws);
+  std::string track;
+  for (const auto& p : c.problems) {
+    if (p.track != track) fmt::print("{}{}\n", track.empty() ? "" : "\n", track = p.track);
+    std::string status = "not started";
+    const fs::path file = ws / p.file_name();
+    if (fs::exists(state / (p.id + ".json"))) {
+      try {
+        const auto r = parse_json_results(read_file(state / (p.id + ".json"))).at(0);
+        status = r.verdict == Verdict::passed
+                     ? fmt::format("passed {}/{}", r.score, r.max_score)
+                     : fmt::format("{}/{} ({})", r.score, r.max_score, to_string(r.verdict));
+      } catch (const std::exception&) {
+        status = "started";
+      }
+    } else if (fs::exists(file) && read_file(file) != read_file(p.stub())) {
+      status = "started, not graded";
+    }
+    fmt::print("  {}  {:<34} {:<11} {:>3} pts  {}\n", p.id, p.slug, p.difficulty, p.max_score(), status);
+  }
+  fmt::print("\nStart with: {} grade {}\n", prog(), c.problems.empty() ? "p01" : c.problems.front().id);
+  return kExitPassed;
+}
+
+int cmd_init(int argc, char** argv) {
+  cxxopts::Options options(prog() + " init",
+                           "Copy every problem's stub into the workspace. Existing files are never touched.");
+  add_workspace_option(options);
+  const auto args = parse(options, argc, argv);
+  const Context c = load_context();
+  const fs::path ws = workspace_dir(c, args);
+  int created = 0, kept = 0;
+  for (const auto& p : c.problems) (ensure_workspace_file(p, ws) ? created : kept)++;
+  fmt::print("{}: created {} file{}, kept {} existing\n", shown(ws), created, created == 1 ? "" : "s", kept);
+  return kExitPassed;
+}
+
+int cmd_grade(int argc, char** argv) {
+  cxxopts::Options options(
+      prog() + " grade",
+      "Compile each file against the problem's tests, run it under limits and score it.\n"
+      "A missing workspace file is first created from the stub.");
+  options.positional_help("ID...");
+  add_workspace_option(options);
+  options.add_options()("a,all", "grade every problem")(
+      "reference", "grade the reference solutions instead of a workspace")(
+      "f,format", "text or json", cxxopts::value<std::string>()->default_value("text"))(
+      "o,output", "write the report to FILE instead of standard output", cxxopts::value<std::string>())(
+      "v,verbose", "show passing tests, compiler warnings and full compiler output")(
+      "j,jobs", "problems graded in parallel", cxxopts::value<int>()->default_value("2"))(
+      "ids", "problem ids", cxxopts::value<std::vector<std::string>>());
+  options.parse_positional({"ids"});
+  const auto args = parse(options, argc, argv);
+  const std::string format = args["format"].as<std::string>();
+  if (format != "text" && format != "json")
+    throw UsageError("unknown --format '" + format + "' (text or json)");
+  const bool all = args.count("all") > 0, reference = args.count("reference") > 0;
+  const auto ids =
+      args.count("ids") ? args["ids"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  if (all && !ids.empty()) throw UsageError("give problem ids or --all, not both");
+  if (!all && ids.empty()) throw UsageError("which problem? e.g. " + prog() + " grade p01 (or --all)");
+  if (reference && args.count("workspace"))
+    throw UsageError("--reference grades the reference solutions: it takes no --workspace");
+  const int jobs = std::max(1, args["jobs"].as<int>());
+
+  const Context c = load_context();
+  std::vector<const Problem*> selected;
+  if (all)
+    for (const auto& p : c.problems) selected.push_back(&p);
+  for (const auto& id : ids) selected.push_back(&find_problem(c.problems, id));
+  const fs::path ws = reference ? fs::path() : workspace_dir(c, args);
+  const fs::path state = reference ? c.toolkit.build_dir / "grade" / "reference" : state_dir(c, ws);
+
+  // Sources: the reference, or the learner's file (created from the stub when missing).
+  std::vector<GradeOptions> jobs_options;
+  for (const Problem* p : selected) {
+    GradeOptions o;
+    o.work_dir = state / p->id;
+    if (reference) {
+      o.source = p->reference();
+    } else {
+      if (ensure_workspace_file(*p, ws))
+        std::cerr << fmt::format("created {} from the stub\n", shown(ws / p->file_name()));
+      o.source = ws / p->file_name();
+      if (!fs::is_regular_file(o.source)) throw UsageError(shown(o.source) + " is not a regular file");
+    }
+    o.display_path = shown(o.source);
+    jobs_options.push_back(o);
+  }
+
+  // Build what the selected problems need once, then grade in parallel.
+  std::vector<std::string> targets{c.toolkit.pch_target, c.toolkit.main_target};
+  for (const Problem* p : selected) targets.push_back(p->id + "_tests");
+  const bool progress = is_terminal(STDERR_FILENO) && format == "text";
+  if (progress) std::cerr << "checking the toolkit build…\r" << std::flush;
+  ensure_built(c.toolkit, targets);
+
+  std::vector<ProblemResult> results(selected.size());
+  std::mutex mu;
+  size_t next = 0, done = 0;
+  auto worker = [&] {
+    for (;;) {
+      size_t i;
+      {
+        std::lock_guard lock(mu);
+        if (next == selected.size()) return;
+        i = next++;
+      }
+      GradeOptions o = jobs_options[i];
+      o.build_toolkit = false;
+      ProblemResult r;
+      try {
+        r = grade_problem(c.toolkit, *selected[i], o);
+      } catch (const std::exception& e) {
+        r.id = selected[i]->id, r.slug = selected[i]->slug, r.max_score = selected[i]->max_score();
+        r.verdict = Verdict::internal_error, r.summary = std::string("the grader failed: ") + e.what();
+      }
+      std::lock_guard lock(mu);
+      results[i] = std::move(r);
+      ++done;
+      if (progress) std::cerr << fmt::format("\33[2Kgraded {}/{}…\r", done, selected.size()) << std::flush;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 0; t < std::min<int>(jobs, static_cast<int>(selected.size())); ++t) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
+  if (progress) std::cerr << "\33[2K" << std::flush;
+
+  for (const auto& r : results) {  // remembered for `list`
+    std::ofstream(state / (r.id + ".json")) << render_json({r});
+  }
+
+  const bool to_file = args.count("output") > 0;
+  const std::string report = format == "json"
+                                 ? render_json(results)
+                                 : render_text(results, {use_color() && !to_file, args.count("verbose") > 0});
+  if (to_file) {
+    std::ofstream out(args["output"].as<std::string>());
+    if (!(out << report)) throw UsageError("cannot write " + args["output"].as<std::string>());
+  } else {
+    std::cout << report;
+  }
+
+  bool all_passed = true, internal = false;
+  for (const auto& r : results)
+    all_passed &= r.verdict == Verdict::passed, internal |= r.verdict == Verdict::internal_error;
+  if (format == "text" && !to_file && !reference && selected.size() == 1) {
+    const Problem& p = *selected.front();
+    if (results.front().verdict == Verdict::passed) {
+      fmt::print("\nAll {} tests pass. The worked solution: {} show {} --walkthrough\n", p.tests.size(),
+                 prog(), p.id);
+      for (size_t i = 0; i + 1 < c.problems.size(); ++i)
+        if (c.problems[i].id == p.id) fmt::print("Next: {} grade {}\n", prog(), c.problems[i + 1].id);
+    } else if (results.front().verdict != Verdict::internal_error) {
+      fmt::print("\nEdit {}, then run {} grade {} again.\nThe statement: {} show {}    A hint: {} hint {}\n",
+                 shown(ws / p.file_name()), prog(), p.id, prog(), p.id, prog(), p.id);
+    }
+  }
+  return internal ? kExitInternal : all_passed ? kExitPassed : kExitNotPassed;
+}
+
+int cmd_show(int argc, char** argv) {
+  cxxopts::Options options(prog() + " show",
+                           "Print a problem's statement, or with --walkthrough its worked solution.");
+  options.positional_help("ID");
+  options.add_options()("walkthrough", "the worked solution (spoilers!)")("id", "problem id",
+                                                                          cxxopts::value<std::string>());
+  options.parse_positional({"id"});
+  const auto args = parse(options, argc, argv);
+  if (!args.count("id")) throw UsageError("which problem? e.g. " + prog() + " show p01");
+  const Context c = load_context();
+  const Problem& p = find_problem(c.problems, args["id"].as<std::string>());
+  const fs::path file = args.count("walkthrough") ? p.solution_dir / "WALKTHROUGH.md" : p.dir / "README.md";
+  std::cout << read_file(file);
+  if (!args.count("walkthrough"))
+    fmt::print("\n---\nYour file: {}    Grade it: {} grade {}    A hint: {} hint {}\n",
+               shown(c.toolkit.source_dir / "workspace" / p.file_name()), prog(), p.id, prog(), p.id);
+  return kExitPassed;
+}
+
+int cmd_hint(int argc, char** argv) {
+  cxxopts::Options options(prog() + " hint",
+                           "Show a problem's hints one at a time: each call reveals the next.");
+  options.positional_help("ID");
+  add_workspace_option(options);
+  options.add_options()("all", "show every hint at once")("id", "problem id", cxxopts::value<std::string>());
+  options.parse_positional({"id"});
+  const auto args = parse(options, argc, argv);
+  if (!args.count("id")) throw UsageError("which problem? e.g. " + prog() + " hint p01");
+  const Context c = load_context();
+  const Problem& p = find_problem(c.problems, args["id"].as<std::string>());
+  if (p.hints.empty()) throw ToolkitError(p.id + " has no hints in its problem.json");
+  const fs::path counter = state_dir(c, workspace_dir(c, args)) / (p.id + ".hints");
+  size_t seen = 0;
+  if (fs::exists(counter)) seen = std::stoul("0" + read_file(counter));
+  const size_t show = args.count("all") ? p.hints.size() : std::min(seen + 1, p.hints.size());
+  for (size_t i = 0; i < show; ++i) fmt::print("Hint {} of {}: {}\n\n", i + 1, p.hints.size(), p.hints[i]);
+  fs::create_directories(counter.parent_path());
+  std::ofstream(counter) << std::max(seen, show);
+  if (show < p.hints.size())
+    fmt::print("(run {} hint {} again for the next one)\n", prog(), p.id);
+  else
+    fmt::print("That was the last hint. The statement: {} show {}\n", prog(), p.id);
+  return kExitPassed;
+}
+
+int cmd_reset(int argc, char** argv) {
+  cxxopts::Options options(
+      prog() + " reset",
+      "Restore a problem's stub in the workspace. Your file is first saved beside it as\n"
+      "<name>.cpp.<timestamp>.bak; nothing is deleted.");
+  options.positional_help("ID");
+  add_workspace_option(options);
+  options.add_options()("id", "problem id", cxxopts::value<std::string>());
+  options.parse_positional({"id"});
+  const auto args = parse(options, argc, argv);
+  if (!args.count("id")) throw UsageError("which problem? e.g. " + prog() + " reset p01");
+  const Context c = load_context();
+  const Problem& p = find_problem(c.problems, args["id"].as<std::string>());
+  const fs::path ws = workspace_dir(c, args), file = ws / p.file_name();
+  if (fs::exists(file)) {
+    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+    const fs::path backup = ws / (p.file_name() + "." + stamp + ".bak");
+    std::error_code ec;
+    fs::copy_file(file, backup, ec);  // fails rather than overwrite an existing backup
+    if (ec)
+      throw UsageError("cannot save your file to " + shown(backup) + ": " + ec.message() +
+                       "; nothing changed");
+    fs::copy_file(p.stub(), file, fs::copy_options::overwrite_existing);
+    fmt::print("saved your file as {}\nrestored the stub in {}\n", shown(backup), shown(file));
+  } else {
+    ensure_workspace_file(p, ws);
+    fmt::print("created {} from the stub\n", shown(file));
+  }
+  return kExitPassed;
+}
+
+int cmd_test(int argc, char** argv) {
+  cxxopts::Options options(
+      prog() + " test",
+      "Run the toolkit's self-test (ctest): references score full marks, stubs score 0,\n"
+      "every problem is complete, and the harness unit tests. The bootstrap script builds\n"
+      "everything first. Extra arguments after -- go to ctest.");
+  options.add_options()("ctest-args", "passed to ctest", cxxopts::value<std::vector<std::string>>());
+  options.parse_positional({"ctest-args"});
+  const auto args = parse(options, argc, argv);
+  const Context c = load_context();
+  std::vector<std::string> cmd{"ctest", "--test-dir", c.toolkit.build_dir.string(), "--output-on-failure",
+                               "-j2"};
+  if (args.count("ctest-args"))
+    for (const auto& a : args["ctest-args"].as<std::vector<std::string>>()) cmd.push_back(a);
+  std::vector<char*> cargv;
+  for (auto& s : cmd) cargv.push_back(s.data());
+  cargv.push_back(nullptr);
+  ::execvp("ctest", cargv.data());
+  throw ToolkitError("cannot run ctest (is cmake installed?)");
+}
+
+int dispatch(int argc, char** argv) {
+  const std::string verb = argc > 1 ? argv[1] : "";
+  if (verb.empty() || verb == "-h" || verb == "--help" || verb == "help") {
+    std::cout << fmt::format(fmt::runtime(kUsage), prog());
+    return verb.empty() ? kExitUsage : kExitPassed;
+  }
+  if (verb == "--version" || verb == "version") {
+    std::cout << "attnkata " << load_context().toolkit.version << "\n";
+    return kExitPassed;
+  }
+  static const std::map<std::string, std::function<int(int, char**)>> kVerbs = {
+      {"list", cmd_list}, {"init", cmd_init},   {"grade", cmd_grade}, {"show", cmd_show},
+      {"hint", cmd_hint}, {"reset", cmd_reset}, {"test", cmd_test}};
+  const auto it = kVerbs.find(verb);
+  if (it == kVerbs.end()) {
+    std::string near;
+    for (const auto& [name, fn] : kVerbs)
+      if (edit_distance(verb, name) <= 2) near = name;
+    throw UsageError("unknown command '" + verb + "'" + (near.empty() ? "" : "; did you mean " + near + "?") +
+                     " (" + prog() + " --help lists them)");
+  }
+  return it->second(argc - 1, argv + 1);
+}
+
+}  // namespace
+}  // namespace attnkata
+
+int main(int argc, char** argv) {
+  using namespace attnkata;
+  try {
+    return dispatch(argc, argv);
+  } catch (const UsageError& e) {
+    std::cerr << "attnkata: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const ToolkitError& e) {
+    std::cerr << "attnkata: internal error: " << e.what() << "\n";
+    return kExitInternal;
+  } catch (const std::exception& e) {
+    std::cerr << "attnkata: internal error: " << e.what() << "\n";
+    return kExitInternal;
+  }
+}

@@ -1,0 +1,106 @@
+// Unit tests of the grader's pure parts: test declarations, id resolution, result records, scoring, verdicts.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <csignal>
+
+#include "catalog.h"
+#include "grade.h"
+#include "report.h"
+
+using namespace attnkata;
+
+TEST_CASE("ATTN_TEST declarations are read in order with category and points") {
+  const auto specs = parse_test_specs(
+      "#include <x>\n"
+      "ATTN_TEST(\"output has shape n×d\", shape, 1) {\n}\n"
+      "  ATTN_TEST(\"a \\\"quoted\\\" name\", numeric, 12) {}\n"
+      "// ATTN_TEST(\"commented out\", edge, 1)\n"
+      "#define ATTN_TEST(name, category, points) \\\n");
+  REQUIRE(specs.size() == 2);
+  CHECK(specs[0].name == "output has shape n×d");
+  CHECK(specs[0].category == "shape");
+  CHECK(specs[0].points == 1);
+  CHECK(specs[1].name == "a \\\"quoted\\\" name");
+  CHECK(specs[1].points == 12);
+}
+
+TEST_CASE("problem ids resolve from p01, 1, 01, the slug or the file name; typos get a suggestion") {
+  std::vector<Problem> problems(2);
+  problems[0].id = "p01", problems[0].slug = "sdpa_stable_softmax";
+  problems[1].id = "p18", problems[1].slug = "bahdanau_additive_attention";
+  for (const char* q : {"p01", "1", "01", "P01", "sdpa_stable_softmax", "p01_sdpa_stable_softmax",
+                        "p01_sdpa_stable_softmax.cpp"})
+    CHECK(find_problem(problems, q).id == "p01");
+  CHECK(find_problem(problems, "18").id == "p18");
+  CHECK_THROWS_WITH_AS(find_problem(problems, "bahdanau_additiv"), doctest::Contains("did you mean p18"), UsageError);
+  CHECK_THROWS_AS(find_problem(problems, "p99"), UsageError);
+  CHECK_THROWS_AS(find_problem(problems, ""), UsageError);
+  CHECK(edit_distance("kitten", "sitting") == 3);
+}
+
+TEST_CASE("records without the run's nonce, malformed or cut short are ignored") {
+  const std::string text =
+      "{\"n\":\"abc\",\"t\":\"start\",\"name\":\"one\"}\n"
+      "{\"n\":\"abc\",\"t\":\"case\",\"name\":\"one\",\"category\":\"shape\",\"points\":1,\"status\":\"pass\","
+      "\"message\":\"\",\"out\":[0,5]}\n"
+      "{\"n\":\"forged\",\"t\":\"case\",\"name\":\"two\",\"status\":\"pass\"}\n"
+      "SUCCESS\n"
+      "{\"t\":\"end\",\"cases\":2}\n"
+      "{\"n\":\"abc\",\"t\":\"start\",\"name\":\"two\"}\n"
+      "{\"n\":\"abc\",\"t\":\"case\",\"name\":\"tw";
+  const ChannelRecords r = parse_records(text, "abc");
+  REQUIRE(r.cases.size() == 1);
+  CHECK(r.cases[0].name == "one");
+  CHECK(r.cases[0].out_end == 5);
+  CHECK_FALSE(r.ended);
+  REQUIRE(r.unfinished.has_value());
+  CHECK(*r.unfinished == "two");
+  CHECK(parse_records(text, "").cases.empty());  // an empty nonce never matches
+}
+
+TEST_CASE("the final record counts the cases") {
+  const ChannelRecords r = parse_records("{\"n\":\"k\",\"t\":\"end\",\"cases\":7}\n", "k");
+  CHECK(r.ended);
+  CHECK(r.end_count == 7);
+}
+
+TEST_CASE("scores come from the declarations; missing tests are errors") {
+  const std::vector<TestSpec> specs{{"a", "shape", 1}, {"b", "numeric", 2}, {"c", "edge", 3}};
+  const std::vector<CaseRecord> records{{"a", "shape", "pass", "", 99, -1, -1}, {"b", "numeric", "fail", "off", 2, -1, -1}};
+  const auto tests = score_tests(specs, records, "not run");
+  REQUIRE(tests.size() == 3);
+  CHECK(tests[0].status == "pass");
+  CHECK(tests[0].points == 1);  // the record's 99 is not trusted
+  CHECK(tests[1].status == "fail");
+  CHECK(tests[1].message == "off");
+  CHECK(tests[2].status == "error");
+  CHECK(tests[2].message == "not run");
+}
+
+TEST_CASE("verdicts follow grader.md's order") {
+  const std::vector<TestResult> pass{{"a", "shape", 1, "pass", "", ""}};
+  const std::vector<TestResult> fail{{"a", "shape", 1, "pass", "", ""}, {"b", "edge", 1, "fail", "x", ""}};
+  const std::vector<TestResult> oom{{"a", "shape", 1, "error", "exception escaped the test: std::bad_alloc", ""}};
+  CHECK(choose_verdict({false, 0, 0, true}, pass) == Verdict::passed);
+  CHECK(choose_verdict({false, 0, 1, true}, fail) == Verdict::failed);
+  CHECK(choose_verdict({true, SIGKILL, -1, false}, pass) == Verdict::time_limit);
+  CHECK(choose_verdict({false, SIGXCPU, -1, false}, pass) == Verdict::time_limit);
+  CHECK(choose_verdict({false, SIGABRT, -1, false}, oom) == Verdict::memory_limit);
+  CHECK(choose_verdict({false, SIGXFSZ, -1, false}, pass) == Verdict::output_limit);
+  CHECK(choose_verdict({false, SIGSEGV, -1, false}, fail) == Verdict::runtime_error);
+  CHECK(choose_verdict({false, 0, 0, false}, pass) == Verdict::runtime_error);  // exit(0) before the end record
+  CHECK(choose_verdict({false, 0, 0, true}, {}) == Verdict::failed);            // no tests is never a pass
+}
+
+TEST_CASE("JSON reports round-trip") {
+  ProblemResult r;
+  r.id = "p01", r.slug = "sdpa_stable_softmax", r.verdict = Verdict::failed, r.score = 3, r.max_score = 5;
+  r.tests = {{"a", "shape", 3, "pass", "", ""}, {"b", "edge", 2, "fail", "expected 4×8, got 8×4", "hi\n"}};
+  const auto back = parse_json_results(render_json({r}));
+  REQUIRE(back.size() == 1);
+  CHECK(back[0].verdict == Verdict::failed);
+  CHECK(back[0].score == 3);
+  CHECK(back[0].tests[1].message == "expected 4×8, got 8×4");
+  CHECK(back[0].tests[1].output == "hi\n");
+}

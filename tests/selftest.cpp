@@ -1,0 +1,145 @@
+// The toolkit's self-test (rustlings' `dev check`): every problem directory is complete and consistent, every
+// reference scores full marks through the CLI, every stub scores 0 with every test reported.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <regex>
+#include <set>
+
+#include "catalog.h"
+#include "grade.h"
+#include "report.h"
+
+using namespace attnkata;
+
+namespace {
+
+const fs::path kCli = ATTNKATA_CLI;
+
+Toolkit toolkit() { return Toolkit::load(kCli.parent_path() / "attnkata-toolkit.json"); }
+
+struct CliRun {
+  RunOutcome outcome;
+  std::string output;
+};
+
+CliRun cli(const std::vector<std::string>& args, const fs::path& scratch) {
+  RunSpec spec;
+  spec.argv = {kCli.string()};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.output_file = scratch / "cli-output.txt";
+  spec.wall_seconds = 900;
+  CliRun r{run_process(spec), ""};
+  r.output = read_file(spec.output_file);
+  return r;
+}
+
+fs::path scratch_dir(const std::string& name) {
+  const fs::path dir = toolkit().build_dir / "selftest" / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+}  // namespace
+
+TEST_SUITE("consistency") {
+  TEST_CASE("every problem directory is complete and its metadata and tests are well formed") {
+    const Toolkit t = toolkit();
+    const auto problems = load_problems(t.source_dir);
+    REQUIRE(!problems.empty());
+    const std::set<std::string> categories{"shape", "numeric", "property", "edge"};
+    const std::set<std::string> difficulties{"easy", "easy-medium", "medium", "medium-hard", "hard"};
+    for (const auto& p : problems) {
+      CAPTURE(p.id);
+      for (const fs::path& f : {p.dir / "README.md", p.dir / "problem.json", p.dir / (p.slug + ".h"), p.stub(),
+                                p.dir / "tests.cpp", p.dir / "golden.inc", p.reference(), p.solution_dir / "WALKTHROUGH.md"}) {
+        CAPTURE(f);
+        CHECK(fs::is_regular_file(f));
+      }
+      CHECK(t.problem_objects.count(p.id) == 1);
+      CHECK(p.hints.size() >= 2);
+      CHECK(!p.functions.empty());
+      CHECK(difficulties.count(p.difficulty) == 1);
+      CHECK(p.seed_question >= 1);
+      CHECK(p.seed_question <= 30);
+      const std::string stub = read_file(p.stub()), header = read_file(p.dir / (p.slug + ".h"));
+      const std::string readme = read_file(p.dir / "README.md"), tests = read_file(p.dir / "tests.cpp");
+      CHECK(stub.find("TODO") != std::string::npos);
+      CHECK(stub.find("throw std::logic_error") != std::string::npos);
+      CHECK(stub.find("#include \"" + p.slug + ".h\"") != std::string::npos);
+      for (const auto& fn : p.functions) {
+        CAPTURE(fn);
+        CHECK(header.find(fn + "(") != std::string::npos);
+        CHECK(readme.find(fn) != std::string::npos);
+      }
+      // every test case is an ATTN_TEST with points and a category, and its name is a valid doctest filter
+      CHECK(!p.tests.empty());
+      CHECK(std::regex_search(tests, std::regex(R"(\bTEST_CASE\s*\()")) == false);
+      std::set<std::string> names;
+      for (const auto& test : p.tests) {
+        CAPTURE(test.name);
+        CHECK(categories.count(test.category) == 1);
+        CHECK(test.points > 0);
+        CHECK(test.name.find_first_of(",*?\\") == std::string::npos);
+        CHECK(names.insert(test.name).second);
+      }
+    }
+  }
+}
+
+TEST_SUITE("references") {
+  TEST_CASE("every reference solution scores full marks through the grader") {
+    const Toolkit t = toolkit();
+    const auto problems = load_problems(t.source_dir);
+    const fs::path dir = scratch_dir("references");
+    const CliRun run = cli({"grade", "--reference", "--all", "--format", "json", "--output", (dir / "r.json").string()}, dir);
+    INFO(run.output);
+    CHECK(run.outcome.exit_code == 0);
+    const auto results = parse_json_results(read_file(dir / "r.json"));
+    REQUIRE(results.size() == problems.size());
+    for (size_t i = 0; i < results.size(); ++i) {
+      const auto& r = results[i];
+      CAPTURE(r.id);
+      CAPTURE(r.summary);
+      CAPTURE(r.compile_output);
+      CHECK(to_string(r.verdict) == "passed");
+      CHECK(r.score == r.max_score);
+      CHECK(r.max_score == problems[i].max_score());
+      CHECK(r.tests.size() == problems[i].tests.size());
+      for (const auto& test : r.tests) {
+        CAPTURE(test.name);
+        CAPTURE(test.message);
+        CHECK(test.status == "pass");
+      }
+    }
+  }
+}
+
+TEST_SUITE("stubs") {
+  TEST_CASE("every stub compiles and scores 0 with every test reported") {
+    const Toolkit t = toolkit();
+    const auto problems = load_problems(t.source_dir);
+    const fs::path dir = scratch_dir("stubs"), ws = dir / "workspace";
+    REQUIRE(cli({"init", "--workspace", ws.string()}, dir).outcome.exit_code == 0);
+    const CliRun run = cli({"grade", "--all", "--workspace", ws.string(), "--format", "json", "--output",
+                            (dir / "r.json").string()}, dir);
+    INFO(run.output);
+    CHECK(run.outcome.exit_code == 1);
+    const auto results = parse_json_results(read_file(dir / "r.json"));
+    REQUIRE(results.size() == problems.size());
+    for (size_t i = 0; i < results.size(); ++i) {
+      const auto& r = results[i];
+      CAPTURE(r.id);
+      CAPTURE(r.compile_output);
+      CHECK(to_string(r.verdict) == "failed");
+      CHECK(r.score == 0);
+      REQUIRE(r.tests.size() == problems[i].tests.size());
+      for (const auto& test : r.tests) {
+        CAPTURE(test.name);
+        CHECK(test.status != "pass");
+        CHECK(test.message.find("TODO") != std::string::npos);  // reported by the test, not "did not run"
+      }
+    }
+  }
+}
