@@ -1,8 +1,9 @@
 # Problem discovery: every problems/pNN_slug/ gets an object library pNN_tests built from its tests.cpp.
 # No per-problem CMakeLists.txt; adding a problem directory is enough (re-globbed on every build).
 
-# The doctest main with the result-channel reporter, linked into every graded binary.
-add_library(attnkata_test_main OBJECT ${PROJECT_SOURCE_DIR}/harness/runtime/test_main.cpp)
+# The doctest main with the result-channel reporter and the prebuilt Eigen kernels, linked into every graded binary.
+add_library(attnkata_test_main OBJECT ${PROJECT_SOURCE_DIR}/harness/runtime/test_main.cpp
+                                      ${PROJECT_SOURCE_DIR}/harness/runtime/eigen_kernels.cpp)
 target_link_libraries(attnkata_test_main PRIVATE attnkata_graded attnkata_warnings doctest::doctest)
 
 # One precompiled header (Eigen, doctest, the check helpers) shared by all test objects.
@@ -30,7 +31,7 @@ attnkata_graded_command_flags(ATTNKATA_GRADE_COMPILE_FLAGS)
 get_target_property(ATTNKATA_EIGEN_INCLUDES Eigen3::Eigen INTERFACE_INCLUDE_DIRECTORIES)
 set(ATTNKATA_PCH_DIR ${CMAKE_BINARY_DIR}/pch)
 set(ATTNKATA_PCH ${ATTNKATA_PCH_DIR}/learner_pch.h)
-set(pch_includes -I${PROJECT_SOURCE_DIR}/include)
+set(pch_includes -I${PROJECT_SOURCE_DIR}/include -I${PROJECT_SOURCE_DIR}/harness/runtime)
 foreach(inc IN LISTS ATTNKATA_EIGEN_INCLUDES)
   list(APPEND pch_includes -isystem ${inc})
 endforeach()
@@ -40,6 +41,7 @@ add_custom_command(
   COMMAND ${CMAKE_CXX_COMPILER} ${ATTNKATA_GRADE_COMPILE_FLAGS} ${pch_includes} -x c++-header ${ATTNKATA_PCH}
           -o ${ATTNKATA_PCH}.gch
   DEPENDS ${PROJECT_SOURCE_DIR}/harness/runtime/learner_pch.h ${PROJECT_SOURCE_DIR}/include/attnkata/attn.h
+          ${PROJECT_SOURCE_DIR}/harness/runtime/attnkata/eigen_kernels.h
   COMMENT "Precompiling the learner header"
   VERBATIM COMMAND_EXPAND_LISTS)
 add_custom_target(attnkata_learner_pch ALL DEPENDS ${ATTNKATA_PCH}.gch)
@@ -72,7 +74,7 @@ function(attnkata_write_toolkit_config)
   ${q}compiler${q}: ${q}${CMAKE_CXX_COMPILER}${q},
   ${q}compile_flags${q}: [${q}${flags}${q}],
   ${q}learner_flags${q}: [${q}-Wall${q}, ${q}-Wextra${q}, ${q}-Wno-unused-parameter${q}],
-  ${q}include_dirs${q}: [${q}${PROJECT_SOURCE_DIR}/include${q}],
+  ${q}include_dirs${q}: [${q}${PROJECT_SOURCE_DIR}/include${q}, ${q}${PROJECT_SOURCE_DIR}/harness/runtime${q}],
   ${q}system_include_dirs${q}: [${eigen}],
   ${q}pch_header${q}: ${q}${ATTNKATA_PCH}${q},
   ${q}pch_target${q}: ${q}attnkata_learner_pch${q},

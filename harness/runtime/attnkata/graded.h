@@ -78,17 +78,18 @@ inline std::string shape(Index rows, Index cols) {
   return std::to_string(rows) + "×" + std::to_string(cols);
 }
 
-inline std::string at(const char* what, Index i, Index j) {
-  return std::string(what) + "(" + std::to_string(i) + ", " + std::to_string(j) + ")";
+inline std::string at(const std::string& what, Index i, Index j) {
+  return what + "(" + std::to_string(i) + ", " + std::to_string(j) + ")";
 }
 
 // ---- checks; each returns whether it held, so a test can stop early ----
+// (Names are std::string in messages: doctest streams a const char* as a pointer.)
 
 // Fatal: the rest of a test cannot index a wrongly shaped result.
 template <class A>
-bool expect_shape(const char* what, const A& actual, Index rows, Index cols) {
+bool expect_shape(const std::string& what, const A& actual, Index rows, Index cols) {
   if (actual.rows() == rows && actual.cols() == cols) return true;
-  std::string msg = std::string(what) + ": expected " + shape(rows, cols) + ", got " +
+  std::string msg = what + ": expected " + shape(rows, cols) + ", got " +
                     shape(actual.rows(), actual.cols());
   if (actual.rows() == cols && actual.cols() == rows && rows != cols) msg += " (transposed?)";
   FAIL(msg);
@@ -96,7 +97,7 @@ bool expect_shape(const char* what, const A& actual, Index rows, Index cols) {
 }
 
 template <class A>
-bool check_finite(const char* what, const A& actual) {
+bool check_finite(const std::string& what, const A& actual) {
   for (Index i = 0; i < actual.rows(); ++i)
     for (Index j = 0; j < actual.cols(); ++j)
       if (!std::isfinite(static_cast<double>(actual(i, j)))) {
@@ -109,7 +110,7 @@ bool check_finite(const char* what, const A& actual) {
 
 // actual (float or double) against expected (double), element-wise; names the worst element.
 template <class A>
-bool check_close(const char* what, const A& actual, const MatD& expected, Tol tol) {
+bool check_close(const std::string& what, const A& actual, const MatD& expected, Tol tol) {
   if (!expect_shape(what, actual, expected.rows(), expected.cols())) return false;
   double worst_excess = 0;
   Index worst_i = -1, worst_j = -1, n_bad = 0;
@@ -126,22 +127,22 @@ bool check_close(const char* what, const A& actual, const MatD& expected, Tol to
   const double a = static_cast<double>(actual(worst_i, worst_j)), e = expected(worst_i, worst_j);
   FAIL_CHECK(what << ": " << n_bad << " of " << expected.size() << " elements differ; worst "
                   << at(what, worst_i, worst_j) << " expected " << num(e) << ", got " << num(a)
-                  << " (|diff| " << num(std::abs(a - e)) << " > " << tol.tier << " tolerance "
+                  << " (|diff| " << num(std::abs(a - e)) << " > " << std::string(tol.tier) << " tolerance "
                   << num(tol.atol + tol.rtol * std::abs(e)) << ")");
   return false;
 }
 
-inline bool check_close(const char* what, double actual, double expected, Tol tol) {
+inline bool check_close(const std::string& what, double actual, double expected, Tol tol) {
   const double bound = tol.atol + tol.rtol * std::abs(expected);
   if (std::abs(actual - expected) <= bound) return true;
-  FAIL_CHECK(what << ": expected " << num(expected) << ", got " << num(actual) << " (" << tol.tier
+  FAIL_CHECK(what << ": expected " << num(expected) << ", got " << num(actual) << " (" << std::string(tol.tier)
                   << " tolerance " << num(bound) << ")");
   return false;
 }
 
 // Entries where allowed is false must be exactly 0 (not 1e-30): masked keys get no weight at all.
 template <class A>
-bool check_zero_where_masked(const char* what, const A& actual, const Mask& allowed) {
+bool check_zero_where_masked(const std::string& what, const A& actual, const Mask& allowed) {
   if (!expect_shape(what, actual, allowed.rows(), allowed.cols())) return false;
   for (Index i = 0; i < allowed.rows(); ++i)
     for (Index j = 0; j < allowed.cols(); ++j)
@@ -155,7 +156,7 @@ bool check_zero_where_masked(const char* what, const A& actual, const Mask& allo
 
 // Each row sums to target within 4·n·eps_float32, the rounding of a float32 sum of n terms.
 template <class A>
-bool check_rows_sum_to(const char* what, const A& weights, double target = 1.0) {
+bool check_rows_sum_to(const std::string& what, const A& weights, double target = 1.0) {
   const double bound = 4.0 * static_cast<double>(weights.cols()) * 1.1920929e-7;
   for (Index i = 0; i < weights.rows(); ++i) {
     const double sum = weights.row(i).template cast<double>().sum();
