@@ -3,8 +3,10 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "catalog.h"
 #include "grade.h"
@@ -16,7 +18,9 @@ namespace {
 
 const fs::path kCli = ATTNKATA_CLI;
 
-Toolkit toolkit() { return Toolkit::load(kCli.parent_path() / "attnkata-toolkit.json"); }
+Toolkit toolkit() {
+  return Toolkit::load(kCli.parent_path() / "attnkata-toolkit.json");
+}
 
 struct CliRun {
   RunOutcome outcome;
@@ -52,8 +56,9 @@ TEST_SUITE("consistency") {
     const std::set<std::string> difficulties{"easy", "easy-medium", "medium", "medium-hard", "hard"};
     for (const auto& p : problems) {
       CAPTURE(p.id);
-      for (const fs::path& f : {p.dir / "README.md", p.dir / "problem.json", p.dir / (p.slug + ".h"), p.stub(),
-                                p.dir / "tests.cpp", p.dir / "golden.inc", p.reference(), p.solution_dir / "WALKTHROUGH.md"}) {
+      for (const fs::path& f :
+           {p.dir / "README.md", p.dir / "problem.json", p.dir / (p.slug + ".h"), p.stub(),
+            p.dir / "tests.cpp", p.dir / "golden.inc", p.reference(), p.solution_dir / "WALKTHROUGH.md"}) {
         CAPTURE(f);
         CHECK(fs::is_regular_file(f));
       }
@@ -93,7 +98,8 @@ TEST_SUITE("references") {
     const Toolkit t = toolkit();
     const auto problems = load_problems(t.source_dir);
     const fs::path dir = scratch_dir("references");
-    const CliRun run = cli({"grade", "--reference", "--all", "--format", "json", "--output", (dir / "r.json").string()}, dir);
+    const CliRun run = cli(
+        {"grade", "--reference", "--all", "--format", "json", "--output", (dir / "r.json").string()}, dir);
     INFO(run.output);
     CHECK(run.outcome.exit_code == 0);
     const auto results = parse_json_results(read_file(dir / "r.json"));
@@ -123,7 +129,8 @@ TEST_SUITE("stubs") {
     const fs::path dir = scratch_dir("stubs"), ws = dir / "workspace";
     REQUIRE(cli({"init", "--workspace", ws.string()}, dir).outcome.exit_code == 0);
     const CliRun run = cli({"grade", "--all", "--workspace", ws.string(), "--format", "json", "--output",
-                            (dir / "r.json").string()}, dir);
+                            (dir / "r.json").string()},
+                           dir);
     INFO(run.output);
     CHECK(run.outcome.exit_code == 1);
     const auto results = parse_json_results(read_file(dir / "r.json"));
@@ -141,5 +148,69 @@ TEST_SUITE("stubs") {
         CHECK(test.message.find("TODO") != std::string::npos);  // reported by the test, not "did not run"
       }
     }
+  }
+}
+
+// tests/known_wrong/<id>/<name>.cpp: wrong or hostile submissions. Line 2 of each says what the grader must
+// give it: "// expect: <verdict>, score <min>..<max>". None may pass; none may score above its max.
+TEST_SUITE("known_wrong") {
+  TEST_CASE("known-wrong submissions get their verdict and no more than their score") {
+    const Toolkit t = toolkit();
+    const auto problems = load_problems(t.source_dir);
+    struct Case {
+      fs::path file;
+      const Problem* problem;
+      std::string verdict;
+      int min_score, max_score;
+    };
+    std::vector<Case> cases;
+    static const std::regex kExpect(R"(// expect: (\w+), score (\d+)\.\.(\d+))");
+    for (const auto& entry : fs::recursive_directory_iterator(t.source_dir / "tests" / "known_wrong")) {
+      if (entry.path().extension() != ".cpp") continue;
+      const std::string id = entry.path().parent_path().filename().string();
+      const std::string source = read_file(entry.path());
+      std::smatch m;
+      INFO(entry.path());
+      REQUIRE(std::regex_search(source, m, kExpect));
+      cases.push_back({entry.path(), &find_problem(problems, id), m[1], std::stoi(m[2]), std::stoi(m[3])});
+    }
+    REQUIRE(cases.size() >= 15);
+
+    // two at a time: each grade is one compile, and the hangs wait out a short limit
+    const fs::path root = scratch_dir("known_wrong");
+    std::vector<std::string> failures(cases.size());
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+      for (size_t i; (i = next++) < cases.size();) {
+        const Case& c = cases[i];
+        const std::string tag = c.problem->id + "_" + c.file.stem().string();
+        const fs::path ws = root / tag / "workspace";
+        fs::create_directories(ws);
+        fs::copy_file(c.file, ws / c.problem->file_name());
+        const CliRun run =
+            cli({"grade", c.problem->id, "--workspace", ws.string(), "--format", "json", "--output",
+                 (root / tag / "r.json").string(), "--time-limit", "2", "--jobs", "1"},
+                root / tag);
+        std::string why;
+        try {
+          const ProblemResult r = parse_json_results(read_file(root / tag / "r.json")).at(0);
+          if (to_string(r.verdict) != c.verdict)
+            why += "verdict " + to_string(r.verdict) + " (" + r.summary + ")";
+          if (r.score < c.min_score || r.score > c.max_score)
+            why += (why.empty() ? "" : "; ") + std::string("score ") + std::to_string(r.score);
+          if (r.verdict == Verdict::passed) why += "; it PASSED";
+          if (!why.empty())
+            why = tag + ": expected " + c.verdict + " with score " + std::to_string(c.min_score) + ".." +
+                  std::to_string(c.max_score) + ", got " + why;
+        } catch (const std::exception& e) {
+          why = tag + ": no report (" + e.what() + "): " + run.output;
+        }
+        failures[i] = why;
+      }
+    };
+    std::thread a(worker), b(worker);
+    a.join();
+    b.join();
+    for (const auto& f : failures) CHECK_MESSAGE(f.empty(), f);
   }
 }

@@ -181,13 +181,17 @@ int cmd_grade(int argc, char** argv) {
       "A missing workspace file is first created from the stub.");
   options.positional_help("ID...");
   add_workspace_option(options);
-  options.add_options()("a,all", "grade every problem")(
-      "reference", "grade the reference solutions instead of a workspace")(
-      "f,format", "text or json", cxxopts::value<std::string>()->default_value("text"))(
-      "o,output", "write the report to FILE instead of standard output", cxxopts::value<std::string>())(
-      "v,verbose", "show passing tests, compiler warnings and full compiler output")(
-      "j,jobs", "problems graded in parallel", cxxopts::value<int>()->default_value("2"))(
-      "ids", "problem ids", cxxopts::value<std::vector<std::string>>());
+  // clang-format off
+  options.add_options()
+      ("a,all", "grade every problem")
+      ("reference", "grade the reference solutions instead of a workspace")
+      ("f,format", "text or json", cxxopts::value<std::string>()->default_value("text"))
+      ("o,output", "write the report to FILE instead of standard output", cxxopts::value<std::string>())
+      ("v,verbose", "show passing tests, compiler warnings and full compiler output")
+      ("j,jobs", "problems graded in parallel", cxxopts::value<int>()->default_value("2"))
+      ("time-limit", "override each problem's wall and CPU time limits (seconds)", cxxopts::value<double>())
+      ("ids", "problem ids", cxxopts::value<std::vector<std::string>>());
+  // clang-format on
   options.parse_positional({"ids"});
   const auto args = parse(options, argc, argv);
   const std::string format = args["format"].as<std::string>();
@@ -202,7 +206,12 @@ int cmd_grade(int argc, char** argv) {
     throw UsageError("--reference grades the reference solutions: it takes no --workspace");
   const int jobs = std::max(1, args["jobs"].as<int>());
 
-  const Context c = load_context();
+  Context c = load_context();
+  if (args.count("time-limit")) {
+    const double limit = args["time-limit"].as<double>();
+    if (!(limit > 0 && limit <= 3600)) throw UsageError("--time-limit must be between 0 and 3600 seconds");
+    for (auto& p : c.problems) p.limits.wall_seconds = p.limits.cpu_seconds = limit;
+  }
   std::vector<const Problem*> selected;
   if (all)
     for (const auto& p : c.problems) selected.push_back(&p);
