@@ -1,5 +1,5 @@
 // known-wrong p01: calls quick_exit(0) on the first call
-// expect: runtime_error, score 0..6
+// expect: runtime_error, score 0..8
 #include "sdpa_stable_softmax.h"
 
 #include <cmath>
