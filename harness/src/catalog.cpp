@@ -166,7 +166,12 @@ const Problem& find_problem(const std::vector<Problem>& problems, const std::str
   if (q.size() > 4 && q.ends_with(".cpp")) q.resize(q.size() - 4);  // a workspace file name
   for (const auto& p : problems)
     if (q == p.id || q == p.slug || q == p.id + "_" + p.slug) return p;
-  // Nothing matched: suggest the closest id or slug.
+  // Nothing matched: an id that does not exist gets the list; anything else the closest id or slug.
+  if (std::regex_match(q, std::regex(R"(p\d\d)"))) {
+    std::string ids;
+    for (const auto& p : problems) ids += (ids.empty() ? "" : " ") + p.id;
+    throw UsageError("there is no problem " + q + " yet; the set has " + ids);
+  }
   std::string best;
   size_t best_distance = SIZE_MAX;
   for (const auto& p : problems)

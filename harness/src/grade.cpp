@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <regex>
 #include <set>
 
 namespace attnkata {
@@ -281,12 +282,19 @@ ProblemResult grade_problem(const Toolkit& toolkit, const Problem& problem, cons
   if (!linked.started) return finish(Verdict::internal_error, linked.error, "not run: internal error");
   if (linked.exit_code != 0) {
     std::string out = shorten_paths(read_or_empty(link.output_file), toolkit, options);
-    if (out.find("undefined reference") != std::string::npos)
-      out +=
-          "\nA function the tests call is missing: keep every function of the stub, with its exact "
-          "signature.";
+    // GNU ld says "undefined reference to `f'", mold and lld "undefined symbol: f"
+    static const std::regex kUndefined(R"(undefined (?:reference to [`']|symbol: )(attn::[^(']+))");
+    std::set<std::string> missing;
+    for (auto it = std::sregex_iterator(out.begin(), out.end(), kUndefined); it != std::sregex_iterator(); ++it)
+      missing.insert((*it)[1].str());
+    std::string summary = "it does not link";
+    if (!missing.empty()) {
+      summary += ": your file does not define";
+      for (const auto& name : missing) summary += " " + name + "()";
+      summary += " (keep every function of the stub, with its exact signature)";
+    }
     r.compile_output += out;
-    return finish(Verdict::compile_error, "it does not link", "not run: the file does not link");
+    return finish(Verdict::compile_error, summary, "not run: the file does not link");
   }
 
   // 3. run every test; 4. re-run, one by one, the tests a crash or hang kept from reporting
