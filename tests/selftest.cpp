@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <fstream>
 #include <regex>
 #include <set>
 #include <thread>
@@ -212,5 +213,71 @@ TEST_SUITE("known_wrong") {
     a.join();
     b.join();
     for (const auto& f : failures) CHECK_MESSAGE(f.empty(), f);
+  }
+}
+
+// Bad input on the command line: one clear line on stderr, the documented exit code, nothing lost.
+TEST_SUITE("cli") {
+  TEST_CASE("bad input gets one clear line and the documented exit code") {
+    const fs::path dir = scratch_dir("cli"), ws = dir / "workspace";
+    fs::create_directories(ws);
+    std::ofstream(dir / "a_file") << "x";
+    struct Case {
+      std::vector<std::string> args;
+      int exit_code;
+      std::string says;
+    };
+    const std::vector<Case> cases = {
+        {{"grade", "p99"}, 2, "there is no problem p99"},
+        {{"grade", "sdpa_stable_sofmax"}, 2, "did you mean p01"},
+        {{"grade", "p01", "--format", "xml"}, 2, "unknown --format 'xml'"},
+        {{"grade", "p01", "--all"}, 2, "not both"},
+        {{"grade"}, 2, "which problem?"},
+        {{"grade", "p01", "--reference", "--workspace", ws.string()}, 2, "takes no --workspace"},
+        {{"grade", "p01", "--workspace", (dir / "a_file").string()}, 2, "is a file, not a directory"},
+        {{"grade", "p01", "--time-limit", "-1"}, 2, "--time-limit must be"},
+        {{"grade", "p01", "--no-such-option"}, 2, "does not exist"},
+        {{"gradee", "p01"}, 2, "did you mean grade?"},
+        {{"show"}, 2, "which problem?"},
+        {{"hint", "p1000"}, 2, "unknown problem"},
+        {{}, 2, "Usage:"},
+    };
+    for (const auto& c : cases) {
+      std::string joined;
+      for (const auto& a : c.args) joined += a + " ";
+      CAPTURE(joined);
+      const CliRun run = cli(c.args, dir);
+      CAPTURE(run.output);
+      CHECK(run.outcome.exit_code == c.exit_code);
+      CHECK(run.output.find(c.says) != std::string::npos);
+      CHECK(run.output.find("terminate called") == std::string::npos);
+      CHECK(run.output.find("what()") == std::string::npos);
+    }
+  }
+
+  TEST_CASE("grading never writes to a learner's file; reset keeps a backup; init never overwrites") {
+    const fs::path dir = scratch_dir("cli-files"), ws = dir / "workspace";
+    fs::create_directories(ws);
+    const fs::path file = ws / "p01_sdpa_stable_softmax.cpp";
+    const std::string mine = "// my attempt\n#include \"sdpa_stable_softmax.h\"\nint not_finished(\n";
+    std::ofstream(file) << mine;
+    const CliRun graded = cli({"grade", "p01", "--workspace", ws.string()}, dir);
+    CHECK(graded.outcome.exit_code == 1);
+    CHECK(graded.output.find("compile_error") != std::string::npos);
+    CHECK(read_file(file) == mine);
+
+    CHECK(cli({"init", "--workspace", ws.string()}, dir).outcome.exit_code == 0);
+    CHECK(read_file(file) == mine);
+
+    const CliRun reset = cli({"reset", "p01", "--workspace", ws.string()}, dir);
+    CHECK(reset.outcome.exit_code == 0);
+    int backups = 0;
+    for (const auto& entry : fs::directory_iterator(ws))
+      if (entry.path().extension() == ".bak") {
+        ++backups;
+        CHECK(read_file(entry.path()) == mine);
+      }
+    CHECK(backups == 1);
+    CHECK(read_file(file).find("TODO") != std::string::npos);
   }
 }
