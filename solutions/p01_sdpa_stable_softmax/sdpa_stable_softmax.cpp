@@ -5,32 +5,39 @@
 #include <stdexcept>
 
 namespace attn {
+namespace {
+
+// Softmax of each column of scores_t (n_k, n_q), in place: column i holds query i's scores over the keys.
+// Eigen stores a column contiguously, so the max, exp and sum of one query are vectorised.
+// keep, if given, is (n_q, n_k) as in the public API: query i may attend to key j when keep(i, j).
+void softmax_columns(Mat& scores_t, const std::optional<Mask>& keep) {
+  for (Eigen::Index query_i = 0; query_i < scores_t.cols(); ++query_i) {
+    auto scores = scores_t.col(query_i);  // (n_k,)
+    // masked keys become -inf before any arithmetic, so whatever they held (NaN, inf) cannot leak
+    if (keep) scores = keep->row(query_i).transpose().select(scores, -INFINITY);
+    // pass 1: the max over kept keys; none kept means a row of zeros
+    const float max_score = scores.maxCoeff();
+    if (max_score == -INFINITY) {
+      scores.setZero();
+      continue;
+    }
+    // pass 2: exp(s - max) is in (0, 1] for kept keys and exp(-inf) = 0 exactly for masked ones,
+    // so nothing overflows and the sum is at least 1
+    scores = (scores.array() - max_score).exp().matrix();
+    // pass 3: normalise
+    scores /= scores.sum();
+  }
+}
+
+}  // namespace
 
 Mat softmax_rows(const Mat& scores, const std::optional<Mask>& keep) {
   // scores is (n_q, n_k); keep, if given, is (n_q, n_k)
   if (keep && (keep->rows() != scores.rows() || keep->cols() != scores.cols()))
     throw std::invalid_argument("softmax_rows: keep must have the shape of scores");
-  const Eigen::Index n_q = scores.rows(), n_k = scores.cols();
-  Mat weights = Mat::Zero(n_q, n_k);
-  for (Eigen::Index query_i = 0; query_i < n_q; ++query_i) {
-    auto kept = [&](Eigen::Index key_j) { return !keep || (*keep)(query_i, key_j); };
-    // pass 1: the max over kept entries; masked entries are never read, so NaN or inf there cannot leak
-    float row_max = -INFINITY;
-    bool any = false;
-    for (Eigen::Index key_j = 0; key_j < n_k; ++key_j)
-      if (kept(key_j)) {
-        row_max = any ? std::max(row_max, scores(query_i, key_j)) : scores(query_i, key_j);
-        any = true;
-      }
-    if (!any) continue;  // fully masked row: all zero
-    // pass 2: exp(s - max) is in (0, 1], so nothing overflows and the sum is at least 1
-    float sum = 0.f;
-    for (Eigen::Index key_j = 0; key_j < n_k; ++key_j)
-      if (kept(key_j)) sum += weights(query_i, key_j) = std::exp(scores(query_i, key_j) - row_max);
-    // pass 3: normalise
-    weights.row(query_i) /= sum;
-  }
-  return weights;
+  Mat scores_t = scores.transpose();  // (n_k, n_q)
+  softmax_columns(scores_t, keep);
+  return scores_t.transpose();
 }
 
 Attention scaled_dot_product_attention(const Mat& Q, const Mat& K, const Mat& V,
@@ -41,13 +48,15 @@ Attention scaled_dot_product_attention(const Mat& Q, const Mat& K, const Mat& V,
   if (keep && (keep->rows() != Q.rows() || keep->cols() != K.rows()))
     throw std::invalid_argument("scaled_dot_product_attention: keep must be (n_q, n_k)");
   const float s = scale.value_or(1.f / std::sqrt(static_cast<float>(Q.cols())));
-  // scores (n_q, n_k) and weights (n_q, n_k)
-  const Mat scores = s * (Q * K.transpose());
+  // scores, transposed: (n_k, n_q), one column per query (S^T = K Q^T, no transpose copy needed)
+  Mat weights_t = s * (K * Q.transpose());
+  softmax_columns(weights_t, keep);
   Attention result;
-  result.weights = softmax_rows(scores, keep);
-  // output (n_q, d_v): a masked key's weight is exactly 0, but 0 * NaN is NaN, so only kept keys are summed
-  if (!keep) {
-    result.output = result.weights * V;
+  result.weights = weights_t.transpose();  // (n_q, n_k)
+  // output (n_q, d_v) = weights V. A masked key's weight is exactly 0 and 0 * x = 0 for finite x, so one
+  // product is exact; only a non-finite V (0 * NaN = NaN) needs the slower sum over kept keys alone.
+  if (!keep || V.allFinite()) {
+    result.output = weights_t.transpose() * V;
   } else {
     result.output = Mat::Zero(Q.rows(), V.cols());
     for (Eigen::Index query_i = 0; query_i < Q.rows(); ++query_i)
