@@ -281,3 +281,31 @@ TEST_SUITE("cli") {
     CHECK(read_file(file).find("TODO") != std::string::npos);
   }
 }
+
+TEST_SUITE("cli") {
+  TEST_CASE("--isolate keeps a submission from writing outside its scratch directory") {
+    if (find_bwrap().empty()) {
+      MESSAGE("bubblewrap is not installed: isolation not tested");
+      return;
+    }
+    const Toolkit t = toolkit();
+    const fs::path dir = scratch_dir("isolation"), ws = dir / "workspace", breach = dir / "breach.txt";
+    fs::create_directories(ws);
+    fs::copy_file(t.source_dir / "tests" / "isolation" / "p01_escape.cpp",
+                  ws / "p01_sdpa_stable_softmax.cpp");
+    for (const bool isolate : {false, true}) {
+      CAPTURE(isolate);
+      fs::remove(breach);
+      RunSpec spec;
+      spec.argv = {kCli.string(), "grade", "p01", "--workspace", ws.string()};
+      if (isolate) spec.argv.push_back("--isolate");
+      spec.env = {"ATTNKATA_SELFTEST_BREACH=" + breach.string()};
+      spec.output_file = dir / "cli-output.txt";
+      spec.wall_seconds = 300;
+      const RunOutcome o = run_process(spec);
+      INFO(read_file(spec.output_file));
+      CHECK(o.exit_code == 0);                // the solution itself is correct
+      CHECK(fs::exists(breach) == !isolate);  // the write lands only without isolation
+    }
+  }
+}

@@ -177,7 +177,8 @@ const Problem& find_problem(const std::vector<Problem>& problems, const std::str
   for (const auto& p : problems)
     for (const std::string& candidate : {p.id, p.slug}) {
       // a fragment of a slug ("bahdanau") counts as close as a one-letter typo
-      const size_t d = q.size() >= 3 && candidate.find(q) != std::string::npos ? 1 : edit_distance(q, candidate);
+      const size_t d =
+          q.size() >= 3 && candidate.find(q) != std::string::npos ? 1 : edit_distance(q, candidate);
       if (d < best_distance) best_distance = d, best = p.id + " (" + p.slug + ")";
     }
   std::string msg = "unknown problem '" + query + "'";

@@ -153,15 +153,40 @@ struct Run {
 };
 
 Run run_tests(const fs::path& binary, const Problem& problem, const fs::path& work, const std::string& tag,
-              const std::vector<std::string>& extra_args, bool sanitized) {
+              const std::vector<std::string>& extra_args, bool sanitized, const fs::path& bwrap) {
   const std::string nonce = random_nonce();
   RunSpec spec;
-  spec.argv = {binary.string()};
+  const fs::path scratch = work / "run";
+  if (!bwrap.empty()) {
+    // Everything read-only but the scratch directory; a private /tmp; no network; its own PID namespace,
+    // torn down if the grader dies. Descriptors 1, 2 and 3 pass through.
+    spec.argv = {bwrap.string(),
+                 "--ro-bind",
+                 "/",
+                 "/",
+                 "--dev",
+                 "/dev",
+                 "--proc",
+                 "/proc",
+                 "--tmpfs",
+                 "/tmp",
+                 "--bind",
+                 scratch.string(),
+                 scratch.string(),
+                 "--unshare-net",
+                 "--unshare-pid",
+                 "--unshare-ipc",
+                 "--die-with-parent",
+                 "--chdir",
+                 scratch.string(),
+                 "--"};
+  }
+  spec.argv.push_back(binary.string());
   spec.argv.insert(spec.argv.end(), extra_args.begin(), extra_args.end());
   spec.env = {"ATTNKATA_RESULT_FD=3", "ATTNKATA_NONCE=" + nonce};
   spec.output_file = work / ("output" + tag + ".txt");
   spec.result_file = work / ("results" + tag + ".jsonl");
-  spec.working_dir = work / "run";
+  spec.working_dir = scratch;
   spec.wall_seconds = problem.limits.wall_seconds;
   spec.cpu_seconds = static_cast<long>(problem.limits.cpu_seconds + 0.999);
   spec.memory_bytes =
@@ -188,6 +213,12 @@ std::string crash_description(const RunOutcome& o, const Problem& problem) {
 }
 
 }  // namespace
+
+fs::path find_bwrap() {
+  for (const char* dir : {"/usr/bin", "/usr/local/bin", "/bin"})
+    if (::access((std::string(dir) + "/bwrap").c_str(), X_OK) == 0) return fs::path(dir) / "bwrap";
+  return {};
+}
 
 std::string fmt_seconds(double s) {
   char buf[32];
@@ -285,7 +316,8 @@ ProblemResult grade_problem(const Toolkit& toolkit, const Problem& problem, cons
     // GNU ld says "undefined reference to `f'", mold and lld "undefined symbol: f"
     static const std::regex kUndefined(R"(undefined (?:reference to [`']|symbol: )(attn::[^(']+))");
     std::set<std::string> missing;
-    for (auto it = std::sregex_iterator(out.begin(), out.end(), kUndefined); it != std::sregex_iterator(); ++it)
+    for (auto it = std::sregex_iterator(out.begin(), out.end(), kUndefined); it != std::sregex_iterator();
+         ++it)
       missing.insert((*it)[1].str());
     std::string summary = "it does not link";
     if (!missing.empty()) {
@@ -298,7 +330,7 @@ ProblemResult grade_problem(const Toolkit& toolkit, const Problem& problem, cons
   }
 
   // 3. run every test; 4. re-run, one by one, the tests a crash or hang kept from reporting
-  Run main_run = run_tests(binary, problem, work, "", {}, sanitized);
+  Run main_run = run_tests(binary, problem, work, "", {}, sanitized, options.bwrap);
   std::vector<CaseRecord> records = main_run.records.cases;
   auto attach_output = [](std::vector<TestResult>& tests, const Run& run) {
     for (auto& t : tests)
@@ -324,7 +356,7 @@ ProblemResult grade_problem(const Toolkit& toolkit, const Problem& problem, cons
       if (have) continue;
       if (budget <= 0) break;
       Run rerun = run_tests(binary, problem, work, "-rerun" + std::to_string(reruns.size()),
-                            {"-tc=" + spec.name}, sanitized);
+                            {"-tc=" + spec.name}, sanitized, options.bwrap);
       budget -= rerun.outcome.seconds;
       bool got = false;
       for (const auto& c : rerun.records.cases)

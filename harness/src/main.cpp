@@ -191,6 +191,8 @@ int cmd_grade(int argc, char** argv) {
       ("v,verbose", "show passing tests, compiler warnings and full compiler output")
       ("j,jobs", "problems graded in parallel", cxxopts::value<int>()->default_value("2"))
       ("time-limit", "override each problem's wall and CPU time limits (seconds)", cxxopts::value<double>())
+      ("isolate", "run each submission in bubblewrap: no network, read-only filesystem, private /tmp "
+                  "(also on when ATTNKATA_ISOLATE=1)")
       ("ids", "problem ids", cxxopts::value<std::vector<std::string>>());
   // clang-format on
   options.parse_positional({"ids"});
@@ -206,6 +208,14 @@ int cmd_grade(int argc, char** argv) {
   if (reference && args.count("workspace"))
     throw UsageError("--reference grades the reference solutions: it takes no --workspace");
   const int jobs = std::max(1, args["jobs"].as<int>());
+  fs::path bwrap;
+  const char* isolate_env = std::getenv("ATTNKATA_ISOLATE");
+  if (args.count("isolate") || (isolate_env && std::string(isolate_env) == "1")) {
+    bwrap = find_bwrap();
+    if (bwrap.empty())
+      std::cerr << "attnkata: note: bubblewrap is not installed (sudo apt-get install bubblewrap); "
+                   "grading WITHOUT isolation\n";
+  }
 
   Context c = load_context();
   if (args.count("time-limit")) {
@@ -225,6 +235,7 @@ int cmd_grade(int argc, char** argv) {
   for (const Problem* p : selected) {
     GradeOptions o;
     o.work_dir = state / p->id;
+    o.bwrap = bwrap;
     if (reference) {
       o.source = p->reference();
     } else {
