@@ -55,12 +55,16 @@ struct Context {
   std::vector<Problem> problems;
 };
 
-Context load_context() {
+Toolkit load_toolkit() {
   char self[4096];
   const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
   if (n <= 0) throw ToolkitError("cannot locate the attnkata executable");
   self[n] = '\0';
-  Context c{Toolkit::load(fs::path(self).parent_path() / "attnkata-toolkit.json"), {}};
+  return Toolkit::load(fs::path(self).parent_path() / "attnkata-toolkit.json");
+}
+
+Context load_context() {
+  Context c{load_toolkit(), {}};
   std::vector<std::string> errors;
   c.problems = load_problems(c.toolkit.source_dir, &errors);
   for (const auto& e : errors) std::cerr << "attnkata: warning: skipping a broken problem: " << e << "\n";
@@ -406,8 +410,8 @@ int cmd_test(int argc, char** argv) {
   options.add_options()("ctest-args", "passed to ctest", cxxopts::value<std::vector<std::string>>());
   options.parse_positional({"ctest-args"});
   const auto args = parse(options, argc, argv);
-  const Context c = load_context();
-  std::vector<std::string> cmd{"ctest", "--test-dir", c.toolkit.build_dir.string(), "--output-on-failure",
+  const Toolkit toolkit = load_toolkit();
+  std::vector<std::string> cmd{"ctest", "--test-dir", toolkit.build_dir.string(), "--output-on-failure",
                                "-j2"};
   if (args.count("ctest-args"))
     for (const auto& a : args["ctest-args"].as<std::vector<std::string>>()) cmd.push_back(a);
@@ -425,7 +429,7 @@ int dispatch(int argc, char** argv) {
     return verb.empty() ? kExitUsage : kExitPassed;
   }
   if (verb == "--version" || verb == "version") {
-    std::cout << "attnkata " << load_context().toolkit.version << "\n";
+    std::cout << "attnkata " << load_toolkit().version << "\n";
     return kExitPassed;
   }
   static const std::map<std::string, std::function<int(int, char**)>> kVerbs = {
