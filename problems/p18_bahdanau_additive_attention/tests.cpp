@@ -345,7 +345,7 @@ ATTN_TEST("mismatched shapes throw std::invalid_argument", edge, 2) {
   const Mat W_q = Mat::Random(3, 4), W_k = Mat::Random(2, 4);
   const Vec w_v = Vec::Random(4);
   const auto throws = [&](const char* why, const Mat& keys_, const Mat& values_, const AdditiveParams& p) {
-    INFO(why);
+    INFO(std::string(why));
     CHECK_THROWS_AS(additive_attention(queries, keys_, values_, p, 3), std::invalid_argument);
   };
   throws("W_q.rows() must equal the query dimension q", keys, values, {Mat::Random(4, 4), W_k, w_v});

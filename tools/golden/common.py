@@ -34,7 +34,10 @@ def assert_agree(a, b, what, tol=1e-12):
 
 
 def _fmt32(x):
-    return f"{np.float32(x):.9g}".replace("inf", "INFINITY").replace("nan", "NAN") + "f"
+    text = f"{np.float32(x):.9g}"
+    if text in ("inf", "-inf", "nan"):
+        return text.replace("inf", "INFINITY").replace("nan", "NAN")
+    return text + ("f" if any(c in text for c in ".e") else ".f")  # 1 -> 1.f: "1f" is not C++
 
 
 def _fmt64(x):
