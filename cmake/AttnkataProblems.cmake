@@ -11,12 +11,12 @@ add_library(attnkata_tests_pch OBJECT ${PROJECT_SOURCE_DIR}/harness/runtime/test
 target_link_libraries(attnkata_tests_pch PRIVATE attnkata_graded attnkata_warnings doctest::doctest)
 target_precompile_headers(attnkata_tests_pch PRIVATE ${PROJECT_SOURCE_DIR}/harness/runtime/tests_pch.h)
 
-file(GLOB ATTNKATA_PROBLEM_DIRS CONFIGURE_DEPENDS LIST_DIRECTORIES true ${PROJECT_SOURCE_DIR}/problems/p[0-9][0-9]_*)
+# Glob the tests.cpp files, not the directories: a directory created before its tests.cpp is then picked up
+# as soon as the file appears.
+file(GLOB ATTNKATA_PROBLEM_TESTS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/problems/p[0-9][0-9]_*/tests.cpp)
 set(ATTNKATA_PROBLEM_IDS "")
-foreach(dir IN LISTS ATTNKATA_PROBLEM_DIRS)
-  if(NOT IS_DIRECTORY ${dir} OR NOT EXISTS ${dir}/tests.cpp)
-    continue()
-  endif()
+foreach(tests IN LISTS ATTNKATA_PROBLEM_TESTS)
+  get_filename_component(dir ${tests} DIRECTORY)
   get_filename_component(name ${dir} NAME)
   string(SUBSTRING ${name} 0 3 id)
   add_library(${id}_tests OBJECT ${dir}/tests.cpp)

@@ -1,7 +1,8 @@
-// known-wrong p23: query head q reads KV head q % n_kv_heads (tile) instead of q / (n_heads / n_kv_heads)
-// expect: failed, score 0..XX
-// One routine does the work: causal grouped-query attention of n new tokens against a cache that already holds
-// t0 tokens. Full attention is that routine with an empty cache, a decode step is that routine with n = 1.
+// known-wrong p23: query head q reads KV head q % n_kv_heads (tile), not q / (n_heads / n_kv_heads)
+// expect: failed, score 0..27
+// One routine does the work: causal grouped-query attention of n new tokens against a cache that
+// already holds t0 tokens. Full attention is that routine with an empty cache; a decode step is that
+// routine with n = 1.
 #include "kv_cache_gqa_decoding.h"
 
 #include <cmath>
@@ -24,7 +25,8 @@ void require(bool ok, const char* fn, const char* what) {
 Dims check_params(const GQAParams& p, const char* fn) {
   require(p.n_heads > 0 && p.n_kv_heads > 0, fn, "n_heads and n_kv_heads must be positive");
   require(p.n_heads % p.n_kv_heads == 0, fn, "n_heads must be a multiple of n_kv_heads");
-  require(p.Wq.cols() > 0 && p.Wq.cols() % p.n_heads == 0, fn, "Wq.cols() must be a positive multiple of n_heads");
+  require(p.Wq.cols() > 0 && p.Wq.cols() % p.n_heads == 0, fn,
+          "Wq.cols() must be a positive multiple of n_heads");
   Dims dims{p.Wq.rows(), p.n_heads, p.n_kv_heads, p.n_heads / p.n_kv_heads, p.Wq.cols() / p.n_heads};
   const Index kv_cols = dims.n_kv_heads * dims.d_head;
   require(p.Wk.rows() == dims.d_model && p.Wk.cols() == kv_cols, fn, "Wk must be (d, n_kv_heads*d_h)");
@@ -37,7 +39,8 @@ void check_cache(const KVCache& cache, const Dims& dims, const char* fn) {
   if (cache.K.rows() == 0 && cache.V.rows() == 0) return;  // empty: 0×0 or 0×(g·d_h)
   const Index kv_cols = dims.n_kv_heads * dims.d_head;
   require(cache.K.rows() == cache.V.rows(), fn, "cache K and V must have the same number of rows");
-  require(cache.K.cols() == kv_cols && cache.V.cols() == kv_cols, fn, "cache K and V must have g*d_h columns");
+  require(cache.K.cols() == kv_cols && cache.V.cols() == kv_cols, fn,
+          "cache K and V must have g*d_h columns");
 }
 
 }  // namespace
@@ -50,8 +53,8 @@ Mat gqa_prefill(const Mat& X, const GQAParams& p, KVCache& cache) {
   const Index n = X.rows(), t0 = cache.K.rows(), d_h = dims.d_head;
   const Index kv_cols = dims.n_kv_heads * d_h;
 
-  // pass 1: project. Q is (n, h·d_h); the new keys and values are appended to the cache before anyone attends,
-  // so token t0 + i finds its own key at row t0 + i.
+  // pass 1: project. Q is (n, h·d_h); the new keys and values are appended to the cache before anyone
+  // attends, so token t0 + i finds its own key at row t0 + i.
   const Mat Q = X * p.Wq;
   cache.K.conservativeResize(t0 + n, kv_cols);
   cache.V.conservativeResize(t0 + n, kv_cols);
@@ -62,6 +65,7 @@ Mat gqa_prefill(const Mat& X, const GQAParams& p, KVCache& cache) {
   const float scale = 1.f / std::sqrt(static_cast<float>(d_h));
   Mat heads(n, dims.n_heads * d_h);
   for (Index head_q = 0; head_q < dims.n_heads; ++head_q) {
+    // consecutive query heads share one KV head (repeat_interleave, not tile)
     const Index head_kv = head_q % dims.n_kv_heads;  // wrong: tiles the KV heads
     const auto K_h = cache.K.middleCols(head_kv * d_h, d_h);  // (t0 + n, d_h)
     const auto V_h = cache.V.middleCols(head_kv * d_h, d_h);  // (t0 + n, d_h)
@@ -71,7 +75,8 @@ Mat gqa_prefill(const Mat& X, const GQAParams& p, KVCache& cache) {
       const Index n_visible = t0 + query_i + 1;  // cache rows 0 .. t0 + i, itself included
       const auto s = scores.row(query_i).head(n_visible);
       const float row_max = s.maxCoeff();
-      RowVec weights = (s.array() - row_max).exp().matrix();  // every exponent <= 0, the largest is exp(0) = 1
+      // every exponent is <= 0 and the largest is exp(0) = 1: no overflow, and the sum is >= 1
+      RowVec weights = (s.array() - row_max).exp().matrix();
       weights /= weights.sum();
       heads.block(query_i, head_q * d_h, 1, d_h) = weights * V_h.topRows(n_visible);
     }
@@ -82,7 +87,7 @@ Mat gqa_prefill(const Mat& X, const GQAParams& p, KVCache& cache) {
 }
 
 Mat gqa_causal_attention(const Mat& X, const GQAParams& p) {
-  // X is (n, d): the causal attention of a whole sequence is a prefill into a fresh cache that is then dropped
+  // X is (n, d): causal attention of a whole sequence = a prefill into a throwaway cache
   KVCache scratch;
   return gqa_prefill(X, p, scratch);
 }
