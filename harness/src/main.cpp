@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cxxopts.hpp>
 #include <fstream>
@@ -142,8 +143,17 @@ int cmd_list(int argc, char** argv) {
   const Context c = load_context();
   const fs::path ws = workspace_dir(c, args);
   const fs::path state = state_dir(c, ws);
+  // tracks in the order of the course (problem-set.md section 3), problems by id inside each
+  static const std::vector<std::string> kTracks{"foundations", "sequence", "speech", "vision",
+                                                "video", "multimodal", "efficiency", "capstone"};
+  auto rank = [](const std::string& t) { return std::find(kTracks.begin(), kTracks.end(), t) - kTracks.begin(); };
+  std::vector<const Problem*> ordered;
+  for (const auto& p : c.problems) ordered.push_back(&p);
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [&](const Problem* a, const Problem* b) { return rank(a->track) < rank(b->track); });
   std::string track;
-  for (const auto& p : c.problems) {
+  for (const Problem* problem : ordered) {
+    const Problem& p = *problem;
     if (p.track != track) fmt::print("{}{}\n", track.empty() ? "" : "\n", track = p.track);
     std::string status = "not started";
     const fs::path file = ws / p.file_name();

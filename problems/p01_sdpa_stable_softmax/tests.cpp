@@ -116,6 +116,12 @@ ATTN_TEST("weights of masked keys are exactly 0", property, 2) {
   const Attention got = scaled_dot_product_attention(Q, K, V, keep);
   check_zero_where_masked("weights", got.weights, keep);
   check_zero_where_masked("softmax_rows", softmax_rows(Q * K.transpose(), keep), keep);
+  // a larger causal mask, long enough for vectorised code paths
+  const Mat X = Mat::Random(40, 8);
+  Mask causal(40, 40);
+  for (Index i = 0; i < 40; ++i)
+    for (Index j = 0; j < 40; ++j) causal(i, j) = j <= i;
+  check_zero_where_masked("causal weights", scaled_dot_product_attention(X, X, X, causal).weights, causal);
 }
 
 ATTN_TEST("masked keys and values do not leak (even NaN or 1e30)", property, 2) {
