@@ -24,9 +24,10 @@ void softmax_columns(Mat& scores_t, const std::optional<Mask>& keep) {
       scores.setZero();
       continue;
     }
-    // pass 2: exp(s - max) is in (0, 1] for kept keys and exp(-inf) = 0 exactly for masked ones,
-    // so nothing overflows and the sum is at least 1
+    // pass 2: exp(s - max) is in (0, 1] for kept keys, so nothing overflows and the sum is at least 1
     scores = (scores.array() - max_score).exp().matrix();
+    // Eigen's vectorised exp flushes exp(-inf) to 2.9e-39, not 0: masked weights must be exactly 0
+    if (keep) scores = keep->row(query_i).transpose().select(scores, 0.f);
     // pass 3: normalise
     scores /= scores.sum();
   }
