@@ -160,26 +160,13 @@ Run run_tests(const fs::path& binary, const Problem& problem, const fs::path& wo
   if (!bwrap.empty()) {
     // Everything read-only but the scratch directory; a private /tmp; no network; its own PID namespace,
     // torn down if the grader dies. Descriptors 1, 2 and 3 pass through.
-    spec.argv = {bwrap.string(),
-                 "--ro-bind",
-                 "/",
-                 "/",
-                 "--dev",
-                 "/dev",
-                 "--proc",
-                 "/proc",
-                 "--tmpfs",
-                 "/tmp",
-                 "--bind",
-                 scratch.string(),
-                 scratch.string(),
-                 "--unshare-net",
-                 "--unshare-pid",
-                 "--unshare-ipc",
-                 "--die-with-parent",
-                 "--chdir",
-                 scratch.string(),
-                 "--"};
+    // The work directory (the binary) is bound again after the private /tmp, in case it lives under /tmp.
+    // clang-format off
+    spec.argv = {bwrap.string(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                 "--ro-bind", work.string(), work.string(), "--bind", scratch.string(), scratch.string(),
+                 "--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent",
+                 "--chdir", scratch.string(), "--"};
+    // clang-format on
   }
   spec.argv.push_back(binary.string());
   spec.argv.insert(spec.argv.end(), extra_args.begin(), extra_args.end());
@@ -331,6 +318,10 @@ ProblemResult grade_problem(const Toolkit& toolkit, const Problem& problem, cons
 
   // 3. run every test; 4. re-run, one by one, the tests a crash or hang kept from reporting
   Run main_run = run_tests(binary, problem, work, "", {}, sanitized, options.bwrap);
+  if (!options.bwrap.empty() && main_run.output.starts_with("bwrap: "))  // the sandbox, not the learner, failed
+    return finish(Verdict::internal_error,
+                  "the bubblewrap sandbox could not start: " + main_run.output.substr(0, main_run.output.find('\n')),
+                  "not run: internal error");
   std::vector<CaseRecord> records = main_run.records.cases;
   auto attach_output = [](std::vector<TestResult>& tests, const Run& run) {
     for (auto& t : tests)
