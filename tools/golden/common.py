@@ -25,6 +25,17 @@ def f32(a):
     return np.asarray(a, dtype=np.float32).astype(np.float64)
 
 
+def masked_softmax(S, M):
+    """Row softmax over entries where M is true; a row with no such entry is all zero (problem-set.md 1.2)."""
+    out = np.zeros_like(S)
+    for i in range(S.shape[0]):
+        allowed = np.flatnonzero(M[i])
+        if allowed.size:
+            e = np.exp(S[i, allowed] - S[i, allowed].max())
+            out[i, allowed] = e / e.sum()
+    return out
+
+
 def assert_agree(a, b, what, tol=1e-12):
     """Two independent formulations must agree before anything is written."""
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)

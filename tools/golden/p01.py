@@ -3,18 +3,7 @@ cross-checked against torch.softmax on a -inf-filled score matrix (fully masked 
 import numpy as np
 import torch
 
-from common import GoldenFile, assert_agree, f32, rng
-
-
-def masked_softmax(S, M):
-    """Row softmax over entries where M is true; rows with no such entry are all zero."""
-    out = np.zeros_like(S)
-    for i in range(S.shape[0]):
-        allowed = np.flatnonzero(M[i])
-        if allowed.size:
-            e = np.exp(S[i, allowed] - S[i, allowed].max())
-            out[i, allowed] = e / e.sum()
-    return out
+from common import GoldenFile, assert_agree, f32, masked_softmax, rng
 
 
 def torch_masked_softmax(S, M):

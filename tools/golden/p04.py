@@ -8,18 +8,7 @@ are true = ignore, so torch gets ~keep.
 import numpy as np
 import torch
 
-from common import GoldenFile, assert_agree, f32, rng
-
-
-def masked_softmax(S, M):
-    """Row softmax over entries where M is true; a row with no such entry is all zero (the spec's rule)."""
-    out = np.zeros_like(S)
-    for i in range(S.shape[0]):
-        allowed = np.flatnonzero(M[i])
-        if allowed.size:
-            e = np.exp(S[i, allowed] - S[i, allowed].max())
-            out[i, allowed] = e / e.sum()
-    return out
+from common import GoldenFile, assert_agree, f32, masked_softmax, rng
 
 
 def numpy_mha(Xq, Xk, Xv, P, M):

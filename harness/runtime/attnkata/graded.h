@@ -39,31 +39,25 @@ inline void expect_count(size_t n, Index rows, Index cols) {
   if (static_cast<Index>(n) != rows * cols) throw std::logic_error("golden data: wrong element count");
 }
 
+// A (rows, cols) Eigen object filled from values in C order; bool masks take 0/1 values.
+template <class M, class T>
+M c_order(Index rows, Index cols, std::initializer_list<T> values) {
+  expect_count(values.size(), rows, cols);
+  M m(rows, cols);
+  auto it = values.begin();
+  for (Index i = 0; i < rows; ++i)
+    for (Index j = 0; j < cols; ++j) m(i, j) = static_cast<typename M::Scalar>(*it++);
+  return m;
+}
+
 inline Mat f32(Index rows, Index cols, std::initializer_list<float> values) {
-  expect_count(values.size(), rows, cols);
-  Mat m(rows, cols);
-  auto it = values.begin();
-  for (Index i = 0; i < rows; ++i)
-    for (Index j = 0; j < cols; ++j) m(i, j) = *it++;
-  return m;
+  return c_order<Mat>(rows, cols, values);
 }
-
 inline MatD f64(Index rows, Index cols, std::initializer_list<double> values) {
-  expect_count(values.size(), rows, cols);
-  MatD m(rows, cols);
-  auto it = values.begin();
-  for (Index i = 0; i < rows; ++i)
-    for (Index j = 0; j < cols; ++j) m(i, j) = *it++;
-  return m;
+  return c_order<MatD>(rows, cols, values);
 }
-
 inline Mask mask(Index rows, Index cols, std::initializer_list<int> values) {
-  expect_count(values.size(), rows, cols);
-  Mask m(rows, cols);
-  auto it = values.begin();
-  for (Index i = 0; i < rows; ++i)
-    for (Index j = 0; j < cols; ++j) m(i, j) = *it++ != 0;
-  return m;
+  return c_order<Mask>(rows, cols, values);
 }
 
 // ---- message formatting ----
