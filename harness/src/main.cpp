@@ -414,9 +414,11 @@ int cmd_reset(int argc, char** argv) {
 int cmd_test(int argc, char** argv) {
   cxxopts::Options options(
       prog() + " test",
-      "Run the toolkit's self-test (ctest): references score full marks, stubs score 0,\n"
-      "every problem is complete, and the harness unit tests. The bootstrap script builds\n"
-      "everything first. Extra arguments after -- go to ctest.");
+      "Run the toolkit's self-test (ctest): harness unit tests; every problem complete and consistent;\n"
+      "every reference at full marks and every stub at 0 through the grader; the known-wrong submissions\n"
+      "with their expected verdicts; CLI errors and isolation. The bootstrap script builds everything\n"
+      "first. Extra arguments after -- go to ctest.\n");
+  options.positional_help("[-- CTEST-ARGS...]");
   options.add_options()("ctest-args", "passed to ctest", cxxopts::value<std::vector<std::string>>());
   options.parse_positional({"ctest-args"});
   const auto args = parse(options, argc, argv);
