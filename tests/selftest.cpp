@@ -309,3 +309,29 @@ TEST_SUITE("cli") {
     }
   }
 }
+
+TEST_SUITE("cli") {
+  TEST_CASE(
+      "an empty or non-UTF-8 workspace file is a compile error with a clear summary, and JSON stays valid") {
+    const fs::path dir = scratch_dir("cli-bad-files");
+    const std::vector<std::pair<std::string, std::string>> files = {
+        {"empty", ""},
+        {"latin1", "// r\xe9sum\xe9 \xff\xfe\n#include \"sdpa_stable_softmax.h\"\nint x = \"\xe9\";\n"},
+    };
+    for (const auto& [name, content] : files) {
+      CAPTURE(name);
+      const fs::path ws = dir / name;
+      fs::create_directories(ws);
+      std::ofstream(ws / "p01_sdpa_stable_softmax.cpp", std::ios::binary) << content;
+      const CliRun run = cli({"grade", "p01", "--workspace", ws.string(), "--format", "json", "--output",
+                              (ws / "r.json").string()},
+                             dir);
+      CHECK(run.outcome.exit_code == 1);
+      const ProblemResult r = parse_json_results(read_file(ws / "r.json")).at(0);  // throws if not valid JSON
+      CHECK(r.verdict == Verdict::compile_error);
+      CHECK(r.score == 0);
+      if (name == "empty") CHECK(r.summary.find("does not define attn::") != std::string::npos);
+      CHECK(read_file(ws / "p01_sdpa_stable_softmax.cpp") == content);
+    }
+  }
+}

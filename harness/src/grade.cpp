@@ -318,10 +318,12 @@ ProblemResult grade_problem(const Toolkit& toolkit, const Problem& problem, cons
 
   // 3. run every test; 4. re-run, one by one, the tests a crash or hang kept from reporting
   Run main_run = run_tests(binary, problem, work, "", {}, sanitized, options.bwrap);
-  if (!options.bwrap.empty() && main_run.output.starts_with("bwrap: "))  // the sandbox, not the learner, failed
-    return finish(Verdict::internal_error,
-                  "the bubblewrap sandbox could not start: " + main_run.output.substr(0, main_run.output.find('\n')),
-                  "not run: internal error");
+  if (!options.bwrap.empty() &&
+      main_run.output.starts_with("bwrap: "))  // the sandbox, not the learner, failed
+    return finish(
+        Verdict::internal_error,
+        "the bubblewrap sandbox could not start: " + main_run.output.substr(0, main_run.output.find('\n')),
+        "not run: internal error");
   std::vector<CaseRecord> records = main_run.records.cases;
   auto attach_output = [](std::vector<TestResult>& tests, const Run& run) {
     for (auto& t : tests)

@@ -83,7 +83,8 @@ struct GradeOptions {
   fs::path display_path;  // how to name it in messages
   fs::path work_dir;      // scratch: objects, binary, outputs
   bool build_toolkit = true;
-  fs::path bwrap;  // when set, run the tests inside bubblewrap: no network, read-only filesystem, private /tmp
+  fs::path
+      bwrap;  // when set, run the tests inside bubblewrap: no network, read-only filesystem, private /tmp
 };
 
 // The bubblewrap executable, or empty when it is not installed.

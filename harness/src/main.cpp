@@ -144,9 +144,11 @@ int cmd_list(int argc, char** argv) {
   const fs::path ws = workspace_dir(c, args);
   const fs::path state = state_dir(c, ws);
   // tracks in the order of the course (problem-set.md section 3), problems by id inside each
-  static const std::vector<std::string> kTracks{"foundations", "sequence", "speech", "vision",
-                                                "video", "multimodal", "efficiency", "capstone"};
-  auto rank = [](const std::string& t) { return std::find(kTracks.begin(), kTracks.end(), t) - kTracks.begin(); };
+  static const std::vector<std::string> kTracks{"foundations", "sequence",   "speech",     "vision",
+                                                "video",       "multimodal", "efficiency", "capstone"};
+  auto rank = [](const std::string& t) {
+    return std::find(kTracks.begin(), kTracks.end(), t) - kTracks.begin();
+  };
   std::vector<const Problem*> ordered;
   for (const auto& p : c.problems) ordered.push_back(&p);
   std::stable_sort(ordered.begin(), ordered.end(),
