@@ -10,7 +10,7 @@
 
 namespace attnkata {
 
-using json = nlohmann::ordered_json;
+using ojson = nlohmann::ordered_json;  // keys in the order written
 
 namespace {
 
@@ -92,9 +92,9 @@ std::string render_text(const std::vector<ProblemResult>& results, const TextSty
 }
 
 std::string render_json(const std::vector<ProblemResult>& results) {
-  json problems = json::array();
+  ojson problems = ojson::array();
   for (const auto& r : results) {
-    json tests = json::array();
+    ojson tests = ojson::array();
     for (const auto& t : r.tests)
       tests.push_back({{"name", t.name},
                        {"category", t.category},
@@ -113,7 +113,7 @@ std::string render_json(const std::vector<ProblemResult>& results) {
                         {"compile_output", r.compile_output},
                         {"tests", tests}});
   }
-  return json{{"version", 1}, {"problems", problems}}.dump(2, ' ', false, json::error_handler_t::replace) +
+  return ojson{{"version", 1}, {"problems", problems}}.dump(2, ' ', false, ojson::error_handler_t::replace) +
          "\n";
 }
 
@@ -127,7 +127,7 @@ std::vector<ProblemResult> parse_json_results(const std::string& text) {
                                                            {"runtime_error", Verdict::runtime_error},
                                                            {"internal_error", Verdict::internal_error}};
   std::vector<ProblemResult> out;
-  const json j = json::parse(text);
+  const ojson j = ojson::parse(text);
   for (const auto& p : j.at("problems")) {
     ProblemResult r;
     r.id = p.at("id");
