@@ -254,8 +254,6 @@ ProblemResult grade_problem(const Toolkit& toolkit, const Problem& problem, cons
     return finish(Verdict::internal_error,
                   "the toolkit has no test object for " + problem.id + ": rebuild with ./attnkata",
                   "not run: internal error");
-  if (options.build_toolkit)
-    ensure_built(toolkit, {toolkit.pch_target, toolkit.main_target, problem.id + "_tests"});
   const fs::path work = options.work_dir;
   fs::create_directories(work);
   const bool sanitized = std::any_of(toolkit.compile_flags.begin(), toolkit.compile_flags.end(),

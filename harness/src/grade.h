@@ -82,7 +82,6 @@ struct GradeOptions {
   fs::path source;        // the file to grade (learner's or reference)
   fs::path display_path;  // how to name it in messages
   fs::path work_dir;      // scratch: objects, binary, outputs
-  bool build_toolkit = true;
   fs::path
       bwrap;  // when set, run the tests inside bubblewrap: no network, read-only filesystem, private /tmp
 };
@@ -90,6 +89,7 @@ struct GradeOptions {
 // The bubblewrap executable, or empty when it is not installed.
 fs::path find_bwrap();
 
+// The toolkit objects it links must be built first (ensure_built).
 ProblemResult grade_problem(const Toolkit& toolkit, const Problem& problem, const GradeOptions& options);
 
 // "10 s", "2.5 s"

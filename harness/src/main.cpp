@@ -282,8 +282,7 @@ int cmd_grade(int argc, char** argv) {
         if (next == selected.size()) return;
         i = next++;
       }
-      GradeOptions o = jobs_options[i];
-      o.build_toolkit = false;
+      const GradeOptions& o = jobs_options[i];
       ProblemResult r;
       try {
         r = grade_problem(c.toolkit, *selected[i], o);
