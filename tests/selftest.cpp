@@ -3,10 +3,12 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "catalog.h"
@@ -152,30 +154,159 @@ TEST_SUITE("stubs") {
   }
 }
 
-// tests/known_wrong/<id>/<name>.cpp: wrong or hostile submissions. Line 2 of each says what the grader must
-// give it: "// expect: <verdict>, score <min>..<max>". None may pass; none may score above its max.
+// tests/known_wrong/<id>/: wrong and hostile submissions, each with its expectation in its first lines:
+//   // known-wrong p01: <the mistake>
+//   // expect: <verdict>, score <min>..<max>
+//   // may pass: shape; <exact test name>; ...      (optional, required in zeros.cpp and uniform.cpp)
+// <name>.patch is a unified diff against the problem's reference, applied strictly at test time (a hunk that
+// no longer matches fails the self-test); <name>.cpp is a whole file, for hostile submissions and for the
+// zeros/uniform files. None may pass; none may score above its max; with "may pass", every test it passes must
+// be of a listed category or named. ATTNKATA_KNOWN_WRONG=p01,p04 restricts the suite to those problems.
+
+namespace {
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t end = text.find('\n', pos);
+    lines.push_back(text.substr(pos, end == std::string::npos ? std::string::npos : end - pos));
+    pos = end == std::string::npos ? text.size() : end + 1;
+  }
+  return lines;
+}
+
+// Applies a unified diff to source with no fuzz: every context and removed line must match exactly where the
+// hunk header says. Throws std::runtime_error naming the hunk that does not apply.
+std::string apply_patch(const std::string& source, const std::string& patch) {
+  const std::vector<std::string> in = split_lines(source), diff = split_lines(patch);
+  static const std::regex kHunk(R"(^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@)");
+  std::vector<std::string> out;
+  size_t next = 0;  // first line of `in` not yet copied
+  int hunks = 0;
+  for (size_t k = 0; k < diff.size(); ++k) {
+    std::smatch m;
+    if (!std::regex_search(diff[k], m, kHunk)) continue;
+    ++hunks;
+    const std::string where = "hunk " + std::to_string(hunks) + " (" + diff[k] + ")";
+    const size_t old_start = std::stoul(m[1]), old_count = m[2].matched ? std::stoul(m[2]) : 1;
+    const size_t at = old_count == 0 ? old_start : old_start - 1;
+    if (at < next || at > in.size()) throw std::runtime_error(where + ": out of order or past the end");
+    out.insert(out.end(), in.begin() + static_cast<long>(next), in.begin() + static_cast<long>(at));
+    next = at;
+    for (++k; k < diff.size() && !diff[k].starts_with("@@"); ++k) {
+      const std::string& line = diff[k];
+      if (line.starts_with("\\")) continue;  // "\ No newline at end of file"
+      const char op = line.empty() ? ' ' : line[0];
+      const std::string text = line.empty() ? "" : line.substr(1);
+      if (op == '+') {
+        out.push_back(text);
+      } else if (op == ' ' || op == '-') {
+        if (next >= in.size() || in[next] != text)
+          throw std::runtime_error(where + ": line " + std::to_string(next + 1) + " of the reference is '" +
+                                   (next < in.size() ? in[next] : "<end>") + "', the patch expects '" + text +
+                                   "'");
+        if (op == ' ') out.push_back(text);
+        ++next;
+      } else {
+        break;  // the next file's header or trailing text
+      }
+    }
+    --k;
+  }
+  if (hunks == 0) throw std::runtime_error("no hunks");
+  out.insert(out.end(), in.begin() + static_cast<long>(next), in.end());
+  std::string text;
+  for (const auto& line : out) text += line + "\n";
+  return text;
+}
+
+struct KnownWrong {
+  fs::path file;
+  const Problem* problem;
+  std::string verdict;
+  int min_score, max_score;
+  std::set<std::string> may_pass;  // categories or test names; empty: no restriction
+  bool restricted = false;
+};
+
+KnownWrong parse_known_wrong(const fs::path& file, const std::vector<Problem>& problems) {
+  static const std::regex kExpect(R"(// expect: (\w+), score (\d+)\.\.(\d+))");
+  static const std::regex kMayPass(R"(// may pass:([^\n]*))");
+  const std::string id = file.parent_path().filename().string(), source = read_file(file);
+  std::smatch m;
+  if (!std::regex_search(source, m, kExpect)) throw std::runtime_error("no '// expect:' line");
+  KnownWrong c{file, &find_problem(problems, id), m[1], std::stoi(m[2]), std::stoi(m[3]), {}, false};
+  if (std::regex_search(source, m, kMayPass)) {
+    c.restricted = true;
+    std::stringstream items(m[1].str());
+    for (std::string item; std::getline(items, item, ';');) {
+      item = std::regex_replace(item, std::regex(R"(^\s+|\s+$)"), "");
+      if (item.empty()) continue;
+      const bool known = item == "shape" || std::any_of(c.problem->tests.begin(), c.problem->tests.end(),
+                                                        [&](const TestSpec& t) { return t.name == item; });
+      if (!known) throw std::runtime_error("'may pass' names '" + item + "', which is not a test of " + id);
+      c.may_pass.insert(item);
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
 TEST_SUITE("known_wrong") {
+  TEST_CASE("a patch applies exactly or not at all") {
+    const std::string ref = "a\nb\nc\nd\n";
+    CHECK(apply_patch(ref, "// expect: failed, score 0..1\n--- a\n+++ b\n@@ -2,2 +2,2 @@\n b\n-c\n+C\n") ==
+          "a\nb\nC\nd\n");
+    CHECK_THROWS(apply_patch(ref, "--- a\n+++ b\n@@ -2,2 +2,2 @@\n b\n-x\n+C\n"));
+    CHECK_THROWS(apply_patch(ref, "no diff here\n"));
+  }
+
+  TEST_CASE("every problem has zeros and uniform submissions that may pass only shape and argument tests") {
+    const Toolkit t = toolkit();
+    const auto problems = load_problems(t.source_dir);
+    for (const auto& p : problems) {
+      for (const char* name : {"zeros.cpp", "uniform.cpp"}) {
+        const fs::path file = t.source_dir / "tests" / "known_wrong" / p.id / name;
+        CAPTURE(file);
+        REQUIRE(fs::is_regular_file(file));
+        const KnownWrong c = parse_known_wrong(file, problems);
+        CHECK(c.restricted);
+        for (const auto& item : c.may_pass) {
+          CAPTURE(item);
+          const auto test = std::find_if(p.tests.begin(), p.tests.end(),
+                                         [&](const TestSpec& s) { return s.name == item; });
+          // a named test is an argument check: category shape or edge, never numeric or property
+          CHECK((item == "shape" || (test != p.tests.end() && test->category == "edge")));
+        }
+      }
+    }
+  }
+
   TEST_CASE("known-wrong submissions get their verdict and no more than their score") {
     const Toolkit t = toolkit();
     const auto problems = load_problems(t.source_dir);
-    struct Case {
-      fs::path file;
-      const Problem* problem;
-      std::string verdict;
-      int min_score, max_score;
-    };
-    std::vector<Case> cases;
-    static const std::regex kExpect(R"(// expect: (\w+), score (\d+)\.\.(\d+))");
-    for (const auto& entry : fs::recursive_directory_iterator(t.source_dir / "tests" / "known_wrong")) {
-      if (entry.path().extension() != ".cpp") continue;
-      const std::string id = entry.path().parent_path().filename().string();
-      const std::string source = read_file(entry.path());
-      std::smatch m;
-      INFO(entry.path());
-      REQUIRE(std::regex_search(source, m, kExpect));
-      cases.push_back({entry.path(), &find_problem(problems, id), m[1], std::stoi(m[2]), std::stoi(m[3])});
+    std::set<std::string> only;
+    if (const char* env = std::getenv("ATTNKATA_KNOWN_WRONG")) {
+      std::stringstream ids(env);
+      for (std::string id; std::getline(ids, id, ',');) only.insert(find_problem(problems, id).id);
     }
-    REQUIRE(cases.size() >= 15);
+    std::vector<KnownWrong> cases;
+    for (const auto& entry : fs::recursive_directory_iterator(t.source_dir / "tests" / "known_wrong")) {
+      const auto ext = entry.path().extension();
+      if (ext != ".cpp" && ext != ".patch") continue;
+      INFO(entry.path());
+      try {
+        KnownWrong c = parse_known_wrong(entry.path(), problems);
+        if (only.empty() || only.count(c.problem->id)) cases.push_back(std::move(c));
+      } catch (const std::exception& e) {
+        FAIL_CHECK(e.what());
+      }
+    }
+    std::sort(cases.begin(), cases.end(),
+              [](const KnownWrong& a, const KnownWrong& b) { return a.file < b.file; });
+    REQUIRE(cases.size() >= (only.empty() ? 15u : 2u));
 
     // two at a time: each grade is one compile, and the hangs wait out a short limit
     const fs::path root = scratch_dir("known_wrong");
@@ -183,11 +314,21 @@ TEST_SUITE("known_wrong") {
     std::atomic<size_t> next{0};
     auto worker = [&] {
       for (size_t i; (i = next++) < cases.size();) {
-        const Case& c = cases[i];
+        const KnownWrong& c = cases[i];
         const std::string tag = c.problem->id + "_" + c.file.stem().string();
         const fs::path ws = root / tag / "workspace";
         fs::create_directories(ws);
-        fs::copy_file(c.file, ws / c.problem->file_name());
+        try {
+          if (c.file.extension() == ".patch")
+            std::ofstream(ws / c.problem->file_name())
+                << apply_patch(read_file(c.problem->reference()), read_file(c.file));
+          else
+            fs::copy_file(c.file, ws / c.problem->file_name());
+        } catch (const std::exception& e) {
+          failures[i] = tag + ": the patch no longer applies to " + c.problem->reference().string() + ": " +
+                        e.what() + " (regenerate it against the current reference)";
+          continue;
+        }
         const CliRun run =
             cli({"grade", c.problem->id, "--workspace", ws.string(), "--format", "json", "--output",
                  (root / tag / "r.json").string(), "--time-limit", "2", "--jobs", "1"},
@@ -200,6 +341,11 @@ TEST_SUITE("known_wrong") {
           if (r.score < c.min_score || r.score > c.max_score)
             why += (why.empty() ? "" : "; ") + std::string("score ") + std::to_string(r.score);
           if (r.verdict == Verdict::passed) why += "; it PASSED";
+          if (c.restricted)
+            for (const auto& test : r.tests)
+              if (test.status == "pass" && !c.may_pass.count(test.category) && !c.may_pass.count(test.name))
+                why += "; it passes the " + test.category + " test '" + test.name +
+                       "' (a file that computes nothing must not)";
           if (!why.empty())
             why = tag + ": expected " + c.verdict + " with score " + std::to_string(c.min_score) + ".." +
                   std::to_string(c.max_score) + ", got " + why;

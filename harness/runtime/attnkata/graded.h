@@ -10,6 +10,7 @@
 #include <initializer_list>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 // A graded test case. category is one of shape, numeric, property, edge; points a positive integer.
 // The grader reads these three arguments from tests.cpp, so keep each ATTN_TEST on one line with literal
@@ -58,6 +59,32 @@ inline MatD f64(Index rows, Index cols, std::initializer_list<double> values) {
 }
 inline Mask mask(Index rows, Index cols, std::initializer_list<int> values) {
   return c_order<Mask>(rows, cols, values);
+}
+
+// ---- inputs tests build ----
+
+// out.row(i) = X.row(order[i]): permuting positions (queries, keys, frames, pixels).
+template <class M>
+M rows_in_order(const M& X, const std::vector<int>& order) {
+  M out(static_cast<Index>(order.size()), X.cols());
+  for (Index i = 0; i < out.rows(); ++i) out.row(i) = X.row(order[static_cast<size_t>(i)]);
+  return out;
+}
+
+// keep(i, j) = j <= i + offset: causal attention, with offset = number of cached positions before row 0.
+inline Mask causal_mask(Index rows, Index cols, Index offset = 0) {
+  Mask keep(rows, cols);
+  for (Index i = 0; i < rows; ++i)
+    for (Index j = 0; j < cols; ++j) keep(i, j) = j <= i + offset;
+  return keep;
+}
+
+// keep(i, j) = j < valid: every row sees the first valid keys (padding after them).
+inline Mask prefix_mask(Index rows, Index cols, Index valid) {
+  Mask keep(rows, cols);
+  for (Index i = 0; i < rows; ++i)
+    for (Index j = 0; j < cols; ++j) keep(i, j) = j < valid;
+  return keep;
 }
 
 // ---- message formatting ----
@@ -132,6 +159,19 @@ inline bool check_close(const std::string& what, double actual, double expected,
   FAIL_CHECK(what << ": expected " << num(expected) << ", got " << num(actual) << " (" << std::string(tol.tier)
                   << " tolerance " << num(bound) << ")");
   return false;
+}
+
+// The same comparison as check_close, recording nothing: for diagnoses that name a mistake
+// ("the output equals softmax(Q Kᵀ) V: the scale is missing") after a check has already failed.
+template <class A>
+bool is_close(const A& actual, const MatD& expected, Tol tol = kT2) {
+  if (actual.rows() != expected.rows() || actual.cols() != expected.cols()) return false;
+  for (Index i = 0; i < expected.rows(); ++i)
+    for (Index j = 0; j < expected.cols(); ++j) {
+      const double a = static_cast<double>(actual(i, j)), e = expected(i, j);
+      if (!(std::abs(a - e) <= tol.atol + tol.rtol * std::abs(e))) return false;
+    }
+  return true;
 }
 
 // Entries where allowed is false must be exactly 0 (not 1e-30): masked keys get no weight at all.
