@@ -12,8 +12,10 @@
 #include <thread>
 
 #include "catalog.h"
+#include "course.h"
 #include "grade.h"
-#include "report.h"
+#include "process.h"
+#include "view.h"
 
 using namespace attnkata;
 
@@ -55,7 +57,8 @@ TEST_SUITE("consistency") {
     const Toolkit t = toolkit();
     const auto problems = load_problems(t.source_dir);
     REQUIRE(!problems.empty());
-    const std::set<std::string> categories{"shape", "numeric", "property", "edge"};
+    const std::set<std::string> categories(kCategories.begin(), kCategories.end());
+    const Course course = Course::load(t.source_dir);
     const std::set<std::string> difficulties{"easy", "easy-medium", "medium", "medium-hard", "hard"};
     for (const auto& p : problems) {
       CAPTURE(p.id);
@@ -66,6 +69,7 @@ TEST_SUITE("consistency") {
         CHECK(fs::is_regular_file(f));
       }
       CHECK(t.problem_objects.count(p.id) == 1);
+      CHECK_MESSAGE(!course.track_of(p.id).empty(), p.id << " is in no track of problems/course.json");
       CHECK(p.hints.size() >= 2);
       CHECK(!p.functions.empty());
       CHECK(difficulties.count(p.difficulty) == 1);
@@ -119,7 +123,7 @@ TEST_SUITE("references") {
       for (const auto& test : r.tests) {
         CAPTURE(test.name);
         CAPTURE(test.message);
-        CHECK(test.status == "pass");
+        CHECK(test.passed());
       }
     }
   }
@@ -147,7 +151,7 @@ TEST_SUITE("stubs") {
       REQUIRE(r.tests.size() == problems[i].tests.size());
       for (const auto& test : r.tests) {
         CAPTURE(test.name);
-        CHECK(test.status != "pass");
+        CHECK(!test.passed());
         CHECK(test.message.find("TODO") != std::string::npos);  // reported by the test, not "did not run"
       }
     }
@@ -343,7 +347,7 @@ TEST_SUITE("known_wrong") {
           if (r.verdict == Verdict::passed) why += "; it PASSED";
           if (c.restricted)
             for (const auto& test : r.tests)
-              if (test.status == "pass" && !c.may_pass.count(test.category) && !c.may_pass.count(test.name))
+              if (test.passed() && !c.may_pass.count(test.category) && !c.may_pass.count(test.name))
                 why += "; it passes the " + test.category + " test '" + test.name +
                        "' (a file that computes nothing must not)";
           if (!why.empty())
@@ -430,7 +434,7 @@ TEST_SUITE("cli") {
 
 TEST_SUITE("cli") {
   TEST_CASE("--isolate keeps a submission from writing outside its scratch directory") {
-    if (find_bwrap().empty()) {
+    if (Sandbox::find_bwrap().empty()) {
       MESSAGE("bubblewrap is not installed: isolation not tested");
       return;
     }
@@ -479,5 +483,80 @@ TEST_SUITE("cli") {
       if (name == "empty") CHECK(r.summary.find("does not define attn::") != std::string::npos);
       CHECK(read_file(ws / "p01_sdpa_stable_softmax.cpp") == content);
     }
+  }
+}
+
+// Verdicts that must never mislead (issue 7): memory is memory, a hang is always a time limit, a sandbox that
+// was asked for is never silently dropped, a tool that cannot run is the grader's failure.
+TEST_SUITE("cli") {
+  TEST_CASE("an endless loop is a time limit every time, whichever limit fires first") {
+    const Toolkit t = toolkit();
+    const fs::path dir = scratch_dir("cli-hang");
+    std::vector<std::string> verdicts(3);
+    std::vector<std::thread> runs;
+    for (size_t i = 0; i < verdicts.size(); ++i) {  // side by side, so the machine is busy as in a class
+      const fs::path ws = dir / std::to_string(i);
+      fs::create_directories(ws);
+      fs::copy_file(t.source_dir / "tests" / "known_wrong" / "p01" / "infinite_loop.cpp",
+                    ws / "p01_sdpa_stable_softmax.cpp");
+      runs.emplace_back([&, i, ws] {
+        cli({"grade", "p01", "--workspace", ws.string(), "--format", "json", "--output", (ws / "r.json").string(),
+             "--time-limit", "1"},
+            ws);
+        try {
+          verdicts[i] = to_string(parse_json_results(read_file(ws / "r.json")).at(0).verdict);
+        } catch (const std::exception& e) {
+          verdicts[i] = e.what();
+        }
+      });
+    }
+    for (auto& r : runs) r.join();
+    for (const auto& v : verdicts) CHECK(v == "time_limit");
+  }
+
+  TEST_CASE("the JSON report carries peak memory and CPU time") {
+    const Toolkit t = toolkit();
+    const fs::path dir = scratch_dir("cli-usage");
+    const CliRun run = cli({"grade", "p01", "--reference", "--format", "json", "--output", (dir / "r.json").string()},
+                           dir);
+    CHECK(run.outcome.exit_code == 0);
+    const std::string json = read_file(dir / "r.json");
+    CHECK(json.find("\"peak_rss_kib\"") != std::string::npos);
+    const ProblemResult r = parse_json_results(json).at(0);
+    CHECK(r.peak_rss_kib > 1000);  // a test binary with Eigen resides in more than 1 MiB
+    CHECK(r.cpu_s > 0);
+    CHECK(r.cpu_s < 60);
+  }
+
+  TEST_CASE("--isolate without bubblewrap grades nothing and exits 3 with one clear line") {
+    const fs::path dir = scratch_dir("cli-no-bwrap"), ws = dir / "workspace";
+    RunSpec spec;
+    spec.argv = {kCli.string(), "grade", "p01", "--reference", "--isolate"};
+    spec.env = {"ATTNKATA_BWRAP=/nonexistent/bwrap"};
+    spec.output_file = dir / "out.txt";
+    spec.wall_seconds = 300;
+    const RunOutcome o = run_process(spec);
+    const std::string out = read_file(spec.output_file);
+    INFO(out);
+    CHECK(o.exit_code == 3);
+    CHECK(out.find("--isolate needs bubblewrap") != std::string::npos);
+    CHECK(out.find("p01 ") == std::string::npos);  // no report: nothing was graded
+  }
+
+  TEST_CASE("a compiler that cannot be executed is an internal error, not the learner's compile error") {
+    Toolkit t = toolkit();
+    const auto problems = load_problems(t.source_dir);
+    const Problem& p = find_problem(problems, "p01");
+    const fs::path dir = scratch_dir("cli-no-compiler");
+    t.compiler = dir / "no-such-compiler";
+    GradeRequest req;
+    req.problem = &p;
+    req.source = p.reference();
+    req.display_path = "reference.cpp";
+    req.work_dir = dir / "work";
+    const ProblemResult r = grade_one(t, req, Sandbox());
+    CHECK(r.verdict == Verdict::internal_error);
+    CHECK(r.summary.find("could not be run") != std::string::npos);
+    CHECK(r.score == 0);
   }
 }

@@ -1,15 +1,12 @@
 // attnkata test main: runs a problem's doctest cases and, under the grader, reports each one as a JSON line on
 // the result channel (a file descriptor the grader opened), never on stdout, which belongs to the learner.
-//
-// Records, one per line, each carrying the run's nonce so stray writes to other descriptors are ignored:
-//   {"n": nonce, "t": "start", "name": ...}                          a test case begins
-//   {"n": nonce, "t": "case", "name", "category", "points", "status", "message", "out": [begin, end]}
-//   {"n": nonce, "t": "end", "cases": count}                          the run finished normally
-// "out" is the byte range of the learner's stdout/stderr file written during the case.
+// The records and names are attnkata/protocol.h's.
 #define DOCTEST_CONFIG_IMPLEMENT
+#include <attnkata/protocol.h>
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -18,6 +15,8 @@
 #include <string>
 
 namespace {
+
+namespace proto = attnkata::protocol;
 
 int g_fd = -1;
 std::string g_nonce;
@@ -59,9 +58,12 @@ std::string json_string(const std::string& s) {
   return out + "\"";
 }
 
+// "key":value
+std::string field(const char* key, const std::string& json_value) { return json_string(key) + ":" + json_value; }
+
 void emit(const std::string& body) {
   if (g_fd < 0) return;
-  const std::string line = "{\"n\":" + json_string(g_nonce) + "," + body + "}\n";
+  const std::string line = "{" + json_string(proto::kNonce) + ":" + json_string(g_nonce) + "," + body + "}\n";
   for (size_t done = 0; done < line.size();) {
     const ssize_t w = ::write(g_fd, line.data() + done, line.size() - done);
     if (w <= 0) return;
@@ -86,6 +88,7 @@ struct Reporter : doctest::IReporter {
   const doctest::TestCaseData* test_ = nullptr;
   std::string status_, message_;
   long out_begin_ = -1;
+  std::chrono::steady_clock::time_point started_;
   unsigned cases_ = 0;
 
   void add_message(const std::string& m) {
@@ -109,7 +112,7 @@ struct Reporter : doctest::IReporter {
   void report_query(const doctest::QueryData&) override {}
   void test_run_start() override {}
   void test_run_end(const doctest::TestRunStats&) override {
-    emit("\"t\":\"end\",\"cases\":" + std::to_string(cases_));
+    emit(field(proto::kType, json_string(proto::kEnd)) + "," + field(proto::kCount, std::to_string(cases_)));
   }
 
   void test_case_start(const doctest::TestCaseData& tc) override {
@@ -117,7 +120,8 @@ struct Reporter : doctest::IReporter {
     status_ = "pass";
     message_.clear();
     out_begin_ = output_offset();
-    emit("\"t\":\"start\",\"name\":" + json_string(tc.m_name));
+    started_ = std::chrono::steady_clock::now();
+    emit(field(proto::kType, json_string(proto::kStart)) + "," + field(proto::kName, json_string(tc.m_name)));
   }
   void test_case_reenter(const doctest::TestCaseData&) override {}
 
@@ -126,15 +130,19 @@ struct Reporter : doctest::IReporter {
     // description "attnkata:<category>:<points>", set by ATTN_TEST
     std::string category, points = "0";
     const std::string desc = test_->m_description ? test_->m_description : "";
-    if (desc.rfind("attnkata:", 0) == 0) {
-      const size_t colon = desc.find(':', 9);
-      category = desc.substr(9, colon - 9);
+    const size_t skip = std::strlen(proto::kDescriptionPrefix);
+    if (desc.rfind(proto::kDescriptionPrefix, 0) == 0) {
+      const size_t colon = desc.find(':', skip);
+      category = desc.substr(skip, colon - skip);
       if (colon != std::string::npos) points = std::to_string(std::atoi(desc.c_str() + colon + 1));
     }
     ++cases_;
-    emit("\"t\":\"case\",\"name\":" + json_string(test_->m_name) + ",\"category\":" + json_string(category) +
-         ",\"points\":" + points + ",\"status\":\"" + status_ + "\",\"message\":" + json_string(message_) +
-         ",\"out\":[" + std::to_string(out_begin_) + "," + std::to_string(output_offset()) + "]");
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    emit(field(proto::kType, json_string(proto::kCase)) + "," + field(proto::kName, json_string(test_->m_name)) +
+         "," + field(proto::kCategory, json_string(category)) + "," + field(proto::kPoints, points) + "," +
+         field(proto::kStatus, json_string(status_)) + "," + field(proto::kMessage, json_string(message_)) + "," +
+         field(proto::kOut, "[" + std::to_string(out_begin_) + "," + std::to_string(output_offset()) + "]") + "," +
+         field(proto::kTime, std::to_string(seconds)));
   }
 
   void test_case_exception(const doctest::TestCaseException& e) override {
@@ -167,19 +175,19 @@ struct Reporter : doctest::IReporter {
   void test_case_skipped(const doctest::TestCaseData&) override {}
 };
 
-REGISTER_REPORTER("attnkata", 1, Reporter);
+REGISTER_REPORTER(proto::kReporter, 1, Reporter);
 
 }  // namespace
 
 int main(int argc, char** argv) {
   doctest::Context context;
-  if (const char* fd = std::getenv("ATTNKATA_RESULT_FD")) {
+  if (const char* fd = std::getenv(proto::kEnvResultFd)) {
     g_fd = std::atoi(fd);
-    const char* nonce = std::getenv("ATTNKATA_NONCE");
+    const char* nonce = std::getenv(proto::kEnvNonce);
     g_nonce = nonce ? nonce : "";
-    ::unsetenv("ATTNKATA_RESULT_FD");
-    ::unsetenv("ATTNKATA_NONCE");
-    context.setOption("reporters", "attnkata");
+    ::unsetenv(proto::kEnvResultFd);
+    ::unsetenv(proto::kEnvNonce);
+    context.setOption("reporters", proto::kReporter);
   }
   context.setOption("no-breaks", true);
   context.applyCommandLine(argc, argv);

@@ -1,6 +1,8 @@
 // Loading the toolkit configuration and the problem catalog; resolving problem ids.
 #include "catalog.h"
 
+#include "course.h"
+
 #include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -96,7 +98,7 @@ Problem load_problem(const fs::path& source_dir, const fs::path& dir) {
     p.id = j.at("id");
     p.slug = j.at("slug");
     p.title = j.at("title");
-    p.track = j.at("track");
+    p.track = j.value("track", "");  // problems/course.json decides; see load_problems
     p.difficulty = j.at("difficulty");
     p.seed_question = j.at("seed_question");
     p.seed_note = j.value("seed_note", "");
@@ -138,6 +140,10 @@ std::vector<Problem> load_problems(const fs::path& source_dir, std::vector<std::
     }
   }
   std::sort(problems.begin(), problems.end(), [](const Problem& a, const Problem& b) { return a.id < b.id; });
+  if (fs::exists(root / "course.json")) {
+    const Course course = Course::load(source_dir);
+    for (auto& p : problems) p.track = course.track_of(p.id);
+  }
   return problems;
 }
 

@@ -17,6 +17,11 @@ namespace fs = std::filesystem;
 struct ToolkitError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// The machine lacks something the user asked for (bubblewrap for --isolate): exit code 3, one clear line,
+// nothing graded.
+struct SetupError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 // A mistake on the command line (unknown problem, bad option): exit code 2.
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;

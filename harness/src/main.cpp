@@ -11,12 +11,12 @@
 #include <functional>
 #include <iostream>
 #include <map>
-#include <mutex>
-#include <thread>
 
 #include "catalog.h"
+#include "course.h"
 #include "grade.h"
-#include "report.h"
+#include "state.h"
+#include "view.h"
 
 namespace attnkata {
 namespace {
@@ -48,12 +48,14 @@ IDs may be written p01, 1, 01 or as the slug (sdpa_stable_softmax).
 Options common to list, init, grade, hint, reset:  --workspace DIR  (default: workspace/ in the toolkit)
 Every command takes --help.  {0} --version prints the version.
 
-Exit codes: 0 every graded problem passed; 1 some did not; 2 usage error; 3 internal error.
+Exit codes: 0 every graded problem passed; 1 some did not; 2 usage error; 3 internal error, or the machine
+lacks what was asked for (bubblewrap for --isolate).
 )";
 
 struct Context {
   Toolkit toolkit;
   std::vector<Problem> problems;
+  Course course;
 };
 
 Toolkit load_toolkit() {
@@ -65,7 +67,8 @@ Toolkit load_toolkit() {
 }
 
 Context load_context() {
-  Context c{load_toolkit(), {}};
+  Context c{load_toolkit(), {}, {}};
+  c.course = Course::load(c.toolkit.source_dir);
   std::vector<std::string> errors;
   c.problems = load_problems(c.toolkit.source_dir, &errors);
   for (const auto& e : errors) std::cerr << "attnkata: warning: skipping a broken problem: " << e << "\n";
@@ -101,14 +104,6 @@ fs::path workspace_dir(const Context& c, const cxxopts::ParseResult& args) {
   return ws;
 }
 
-// Where results and hint progress for a workspace live: in the build directory, never in the workspace.
-fs::path state_dir(const Context& c, const fs::path& workspace) {
-  const std::string abs = fs::weakly_canonical(fs::absolute(workspace)).string();
-  const std::string name = fs::path(abs).filename().string();
-  return c.toolkit.build_dir / "grade" /
-         fmt::format("{}-{:08x}", name, std::hash<std::string>{}(abs)&0xffffffffu);
-}
-
 std::string shown(const fs::path& p) {
   std::error_code ec;
   const fs::path rel = fs::relative(p, fs::current_path(), ec);
@@ -137,43 +132,47 @@ bool use_color() {
 // ---- verbs ----
 
 int cmd_list(int argc, char** argv) {
-  cxxopts::Options options(prog() + " list", "The problems by track, with your progress in the workspace.");
+  cxxopts::Options options(prog() + " list",
+                           "The problems by track in course order, with your progress in the workspace.\n"
+                           "--set NAME lists one named set instead (the course order is problems/course.json).");
   add_workspace_option(options);
+  options.add_options()("set", "only the problems of this set or track (e.g. interview, workshop-day1)",
+                        cxxopts::value<std::string>());
   const auto args = parse(options, argc, argv);
   const Context c = load_context();
   const fs::path ws = workspace_dir(c, args);
-  const fs::path state = state_dir(c, ws);
-  // tracks in the order of the course (problem-set.md section 3), problems by id inside each
-  static const std::vector<std::string> kTracks{"foundations", "sequence",   "speech",     "vision",
-                                                "video",       "multimodal", "efficiency", "capstone"};
-  auto rank = [](const std::string& t) {
-    return std::find(kTracks.begin(), kTracks.end(), t) - kTracks.begin();
-  };
-  std::vector<const Problem*> ordered;
-  for (const auto& p : c.problems) ordered.push_back(&p);
-  std::stable_sort(ordered.begin(), ordered.end(),
-                   [&](const Problem* a, const Problem* b) { return rank(a->track) < rank(b->track); });
-  std::string track;
+  const WorkspaceState state(c.toolkit, ws);
+  std::vector<const Problem*> ordered = in_course_order(c.course, c.problems);
+  if (args.count("set")) {
+    const Course::Group& g = c.course.group(args["set"].as<std::string>());
+    std::vector<const Problem*> chosen;
+    for (const auto& id : g.ids)
+      for (const Problem* p : ordered)
+        if (p->id == id) chosen.push_back(p);
+    fmt::print("{} ({} of its {} problems are here)\n", g.title, chosen.size(), g.ids.size());
+    ordered = chosen;
+  }
+  std::string track = "\x01";
   for (const Problem* problem : ordered) {
     const Problem& p = *problem;
-    if (p.track != track) fmt::print("{}{}\n", track.empty() ? "" : "\n", track = p.track);
+    if (!args.count("set") && p.track != track) {
+      track = p.track;
+      std::string title = track;
+      for (const auto& t : c.course.tracks)
+        if (t.name == track) title = t.title;
+      fmt::print("{}{}\n", problem == ordered.front() ? "" : "\n", title);
+    }
     std::string status = "not started";
     const fs::path file = ws / p.file_name();
-    if (fs::exists(state / (p.id + ".json"))) {
-      try {
-        const auto r = parse_json_results(read_file(state / (p.id + ".json"))).at(0);
-        status = r.verdict == Verdict::passed
-                     ? fmt::format("passed {}/{}", r.score, r.max_score)
-                     : fmt::format("{}/{} ({})", r.score, r.max_score, to_string(r.verdict));
-      } catch (const std::exception&) {
-        status = "started";
-      }
+    if (const auto r = state.last_result(p.id)) {
+      status = r->verdict == Verdict::passed ? fmt::format("passed {}/{}", r->score, r->max_score)
+                                             : fmt::format("{}/{} ({})", r->score, r->max_score, to_string(r->verdict));
     } else if (fs::exists(file) && read_file(file) != read_file(p.stub())) {
       status = "started, not graded";
     }
     fmt::print("  {}  {:<34} {:<11} {:>3} pts  {}\n", p.id, p.slug, p.difficulty, p.max_score(), status);
   }
-  fmt::print("\nStart with: {} grade {}\n", prog(), c.problems.empty() ? "p01" : c.problems.front().id);
+  if (!ordered.empty()) fmt::print("\nStart with: {} grade {}\n", prog(), ordered.front()->id);
   return kExitPassed;
 }
 
@@ -208,14 +207,12 @@ int cmd_grade(int argc, char** argv) {
       ("j,jobs", "problems graded in parallel", cxxopts::value<int>()->default_value("2"))
       ("time-limit", "override each problem's wall and CPU time limits (seconds)", cxxopts::value<double>())
       ("isolate", "run each submission in bubblewrap: no network, read-only filesystem, private /tmp "
-                  "(also on when ATTNKATA_ISOLATE=1)")
+                  "(also on when ATTNKATA_ISOLATE=1); without bubblewrap installed, nothing is graded (exit 3)")
       ("ids", "problem ids", cxxopts::value<std::vector<std::string>>());
   // clang-format on
   options.parse_positional({"ids"});
   const auto args = parse(options, argc, argv);
   const std::string format = args["format"].as<std::string>();
-  if (format != "text" && format != "json")
-    throw UsageError("unknown --format '" + format + "' (text or json)");
   const bool all = args.count("all") > 0, reference = args.count("reference") > 0;
   const auto ids =
       args.count("ids") ? args["ids"].as<std::vector<std::string>>() : std::vector<std::string>{};
@@ -223,15 +220,14 @@ int cmd_grade(int argc, char** argv) {
   if (!all && ids.empty()) throw UsageError("which problem? e.g. " + prog() + " grade p01 (or --all)");
   if (reference && args.count("workspace"))
     throw UsageError("--reference grades the reference solutions: it takes no --workspace");
-  const int jobs = std::max(1, args["jobs"].as<int>());
-  fs::path bwrap;
+  BatchOptions batch;
+  batch.jobs = std::max(1, args["jobs"].as<int>());
   const char* isolate_env = std::getenv("ATTNKATA_ISOLATE");
-  if (args.count("isolate") || (isolate_env && std::string(isolate_env) == "1")) {
-    bwrap = find_bwrap();
-    if (bwrap.empty())
-      std::cerr << "attnkata: note: bubblewrap is not installed (sudo apt-get install bubblewrap); "
-                   "grading WITHOUT isolation\n";
-  }
+  if (args.count("isolate") || (isolate_env && std::string(isolate_env) == "1"))
+    batch.sandbox = Sandbox::require();  // fails closed: no bubblewrap, no grading
+  const bool to_file = args.count("output") > 0;
+  const auto view =
+      make_view(format, {use_color() && !to_file && format == "text", args.count("verbose") > 0});
 
   Context c = load_context();
   if (args.count("time-limit")) {
@@ -244,71 +240,37 @@ int cmd_grade(int argc, char** argv) {
     for (const auto& p : c.problems) selected.push_back(&p);
   for (const auto& id : ids) selected.push_back(&find_problem(c.problems, id));
   const fs::path ws = reference ? fs::path() : workspace_dir(c, args);
-  const fs::path state = reference ? c.toolkit.build_dir / "grade" / "reference" : state_dir(c, ws);
+  const WorkspaceState state = reference ? WorkspaceState::reference(c.toolkit) : WorkspaceState(c.toolkit, ws);
 
   // Sources: the reference, or the learner's file (created from the stub when missing).
-  std::vector<GradeOptions> jobs_options;
+  std::vector<GradeRequest> requests;
   for (const Problem* p : selected) {
-    GradeOptions o;
-    o.work_dir = state / p->id;
-    o.bwrap = bwrap;
+    GradeRequest req;
+    req.problem = p;
+    req.work_dir = state.work_dir(p->id);
     if (reference) {
-      o.source = p->reference();
+      req.source = p->reference();
     } else {
       if (ensure_workspace_file(*p, ws))
         std::cerr << fmt::format("created {} from the stub\n", shown(ws / p->file_name()));
-      o.source = ws / p->file_name();
-      if (!fs::is_regular_file(o.source)) throw UsageError(shown(o.source) + " is not a regular file");
+      req.source = ws / p->file_name();
+      if (!fs::is_regular_file(req.source)) throw UsageError(shown(req.source) + " is not a regular file");
     }
-    o.display_path = shown(o.source);
-    jobs_options.push_back(o);
+    req.display_path = shown(req.source);
+    requests.push_back(req);
   }
 
-  // Build what the selected problems need once, then grade in parallel.
-  std::vector<std::string> targets{c.toolkit.pch_target, c.toolkit.main_target};
-  for (const Problem* p : selected) targets.push_back(p->id + "_tests");
   const bool progress = is_terminal(STDERR_FILENO) && format == "text";
   if (progress) std::cerr << "checking the toolkit build…\r" << std::flush;
-  ensure_built(c.toolkit, targets);
-
-  std::vector<ProblemResult> results(selected.size());
-  std::mutex mu;
-  size_t next = 0, done = 0;
-  auto worker = [&] {
-    for (;;) {
-      size_t i;
-      {
-        std::lock_guard lock(mu);
-        if (next == selected.size()) return;
-        i = next++;
-      }
-      const GradeOptions& o = jobs_options[i];
-      ProblemResult r;
-      try {
-        r = grade_problem(c.toolkit, *selected[i], o);
-      } catch (const std::exception& e) {
-        r.id = selected[i]->id, r.slug = selected[i]->slug, r.max_score = selected[i]->max_score();
-        r.verdict = Verdict::internal_error, r.summary = std::string("the grader failed: ") + e.what();
-      }
-      std::lock_guard lock(mu);
-      results[i] = std::move(r);
-      ++done;
-      if (progress) std::cerr << fmt::format("\33[2Kgraded {}/{}…\r", done, selected.size()) << std::flush;
-    }
+  size_t done = 0;
+  batch.on_result = [&](size_t, const ProblemResult& r) {
+    state.save_result(r);  // remembered for `list`
+    if (progress) std::cerr << fmt::format("\33[2Kgraded {}/{}…\r", ++done, requests.size()) << std::flush;
   };
-  std::vector<std::thread> pool;
-  for (int t = 0; t < std::min<int>(jobs, static_cast<int>(selected.size())); ++t) pool.emplace_back(worker);
-  for (auto& t : pool) t.join();
+  const std::vector<ProblemResult> results = grade_batch(c.toolkit, requests, batch);
   if (progress) std::cerr << "\33[2K" << std::flush;
 
-  for (const auto& r : results) {  // remembered for `list`
-    std::ofstream(state / (r.id + ".json")) << render_json({r});
-  }
-
-  const bool to_file = args.count("output") > 0;
-  const std::string report = format == "json"
-                                 ? render_json(results)
-                                 : render_text(results, {use_color() && !to_file, args.count("verbose") > 0});
+  const std::string report = view->render(results);
   if (to_file) {
     std::ofstream out(args["output"].as<std::string>());
     if (!(out << report)) throw UsageError("cannot write " + args["output"].as<std::string>());
@@ -324,8 +286,8 @@ int cmd_grade(int argc, char** argv) {
     if (results.front().verdict == Verdict::passed) {
       fmt::print("\nAll {} tests pass. The worked solution: {} show {} --walkthrough\n", p.tests.size(),
                  prog(), p.id);
-      for (size_t i = 0; i + 1 < c.problems.size(); ++i)
-        if (c.problems[i].id == p.id) fmt::print("Next: {} grade {}\n", prog(), c.problems[i + 1].id);
+      if (const Problem* next = c.course.next_after(p.id, c.problems))
+        fmt::print("Next: {} grade {}  ({})\n", prog(), next->id, next->title);
     } else if (results.front().verdict != Verdict::internal_error) {
       fmt::print("\nEdit {}, then run {} grade {} again.\nThe statement: {} show {}    A hint: {} hint {}\n",
                  shown(ws / p.file_name()), prog(), p.id, prog(), p.id, prog(), p.id);
@@ -365,13 +327,11 @@ int cmd_hint(int argc, char** argv) {
   const Context c = load_context();
   const Problem& p = find_problem(c.problems, args["id"].as<std::string>());
   if (p.hints.empty()) throw ToolkitError(p.id + " has no hints in its problem.json");
-  const fs::path counter = state_dir(c, workspace_dir(c, args)) / (p.id + ".hints");
-  size_t seen = 0;
-  if (fs::exists(counter)) seen = std::stoul("0" + read_file(counter));
+  const WorkspaceState state(c.toolkit, workspace_dir(c, args));
+  const size_t seen = state.hints_seen(p.id);
   const size_t show = args.count("all") ? p.hints.size() : std::min(seen + 1, p.hints.size());
   for (size_t i = 0; i < show; ++i) fmt::print("Hint {} of {}: {}\n\n", i + 1, p.hints.size(), p.hints[i]);
-  fs::create_directories(counter.parent_path());
-  std::ofstream(counter) << std::max(seen, show);
+  state.set_hints_seen(p.id, std::max(seen, show));
   if (show < p.hints.size())
     fmt::print("(run {} hint {} again for the next one)\n", prog(), p.id);
   else
@@ -469,6 +429,9 @@ int main(int argc, char** argv) {
   } catch (const UsageError& e) {
     std::cerr << "attnkata: " << e.what() << "\n";
     return kExitUsage;
+  } catch (const SetupError& e) {
+    std::cerr << "attnkata: " << e.what() << "\n";
+    return kExitInternal;
   } catch (const ToolkitError& e) {
     std::cerr << "attnkata: internal error: " << e.what() << "\n";
     return kExitInternal;

@@ -5,8 +5,11 @@
 #include <csignal>
 
 #include "catalog.h"
-#include "grade.h"
-#include "report.h"
+#include "channel.h"
+#include "course.h"
+#include "state.h"
+#include "verdict.h"
+#include "view.h"
 
 using namespace attnkata;
 
@@ -67,40 +70,95 @@ TEST_CASE("the final record counts the cases") {
 
 TEST_CASE("scores come from the declarations; missing tests are errors") {
   const std::vector<TestSpec> specs{{"a", "shape", 1}, {"b", "numeric", 2}, {"c", "edge", 3}};
-  const std::vector<CaseRecord> records{{"a", "shape", "pass", "", 99, -1, -1}, {"b", "numeric", "fail", "off", 2, -1, -1}};
+  const std::vector<CaseRecord> records{{"a", "shape", "pass", "", 99, -1, -1, 0.5},
+                                        {"b", "numeric", "fail", "off", 2, -1, -1, 0}};
   const auto tests = score_tests(specs, records, "not run");
   REQUIRE(tests.size() == 3);
-  CHECK(tests[0].status == "pass");
+  CHECK(tests[0].status == TestStatus::pass);
   CHECK(tests[0].points == 1);  // the record's 99 is not trusted
-  CHECK(tests[1].status == "fail");
+  CHECK(tests[0].time_s == 0.5);
+  CHECK(tests[1].status == TestStatus::fail);
   CHECK(tests[1].message == "off");
-  CHECK(tests[2].status == "error");
+  CHECK(tests[2].status == TestStatus::error);
+  CHECK(total_points(tests) == 1);
   CHECK(tests[2].message == "not run");
 }
 
+TestResult test(const char* name, TestStatus status, const char* message = "") {
+  TestResult t;
+  t.name = name, t.category = "shape", t.points = 1, t.status = status, t.message = message;
+  return t;
+}
+
+RunEvidence evidence(bool complete, int signal = 0) {
+  RunEvidence e;
+  e.complete = complete, e.signal = signal;
+  return e;
+}
+
 TEST_CASE("verdicts follow grader.md's order") {
-  const std::vector<TestResult> pass{{"a", "shape", 1, "pass", "", ""}};
-  const std::vector<TestResult> fail{{"a", "shape", 1, "pass", "", ""}, {"b", "edge", 1, "fail", "x", ""}};
-  const std::vector<TestResult> oom{{"a", "shape", 1, "error", "exception escaped the test: std::bad_alloc", ""}};
-  CHECK(choose_verdict({false, 0, 0, true}, pass) == Verdict::passed);
-  CHECK(choose_verdict({false, 0, 1, true}, fail) == Verdict::failed);
-  CHECK(choose_verdict({true, SIGKILL, -1, false}, pass) == Verdict::time_limit);
-  CHECK(choose_verdict({false, SIGXCPU, -1, false}, pass) == Verdict::time_limit);
-  CHECK(choose_verdict({false, SIGABRT, -1, false}, oom) == Verdict::memory_limit);
-  CHECK(choose_verdict({false, SIGXFSZ, -1, false}, pass) == Verdict::output_limit);
-  CHECK(choose_verdict({false, SIGSEGV, -1, false}, fail) == Verdict::runtime_error);
-  CHECK(choose_verdict({false, 0, 0, false}, pass) == Verdict::runtime_error);  // exit(0) before the end record
-  CHECK(choose_verdict({false, 0, 0, true}, {}) == Verdict::failed);            // no tests is never a pass
+  const std::vector<TestResult> pass{test("a", TestStatus::pass)};
+  const std::vector<TestResult> fail{test("a", TestStatus::pass), test("b", TestStatus::fail, "x")};
+  const std::vector<TestResult> oom{test("a", TestStatus::error, "exception escaped the test: std::bad_alloc")};
+  CHECK(choose_verdict(evidence(true), pass) == Verdict::passed);
+  CHECK(choose_verdict(evidence(true), fail) == Verdict::failed);
+  RunEvidence wall = evidence(false, SIGKILL);
+  wall.timed_out = true;
+  CHECK(choose_verdict(wall, pass) == Verdict::time_limit);
+  CHECK(choose_verdict(evidence(false, SIGXCPU), pass) == Verdict::time_limit);
+  RunEvidence cpu = evidence(false, SIGKILL);  // the CPU hard limit won the race with the wall clock
+  cpu.cpu_limit = true;
+  CHECK(choose_verdict(cpu, pass) == Verdict::time_limit);
+  CHECK(choose_verdict(evidence(false, SIGABRT), oom) == Verdict::memory_limit);
+  CHECK(choose_verdict(wall, oom) == Verdict::memory_limit);  // slow because it ran out of memory
+  RunEvidence killed_full = evidence(false, SIGSEGV);
+  killed_full.out_of_memory = true;
+  CHECK(choose_verdict(killed_full, pass) == Verdict::memory_limit);
+  CHECK(choose_verdict(evidence(false, SIGXFSZ), pass) == Verdict::output_limit);
+  RunEvidence printed = evidence(true);
+  printed.output_limit = true;
+  CHECK(choose_verdict(printed, pass) == Verdict::output_limit);
+  CHECK(choose_verdict(evidence(false, SIGSEGV), fail) == Verdict::runtime_error);
+  CHECK(choose_verdict(evidence(false), pass) == Verdict::runtime_error);  // exit(0) before the end record
+  CHECK(choose_verdict(evidence(true), {}) == Verdict::failed);            // no tests is never a pass
+}
+
+TEST_CASE("verdict and status names round-trip, one spelling each") {
+  for (const Verdict v : {Verdict::compile_error, Verdict::time_limit, Verdict::memory_limit, Verdict::output_limit,
+                          Verdict::runtime_error, Verdict::failed, Verdict::passed, Verdict::internal_error})
+    CHECK(verdict_from(to_string(v)) == v);
+  CHECK_FALSE(verdict_from("timeout").has_value());
+  for (const TestStatus s : {TestStatus::pass, TestStatus::fail, TestStatus::error})
+    CHECK(test_status_from(to_string(s)) == s);
+  CHECK(test_status_from("bogus") == TestStatus::error);
+}
+
+TEST_CASE("the state hash is stable: FNV-1a 64") {
+  CHECK(stable_hash("") == 0xcbf29ce484222325ull);
+  CHECK(stable_hash("a") == 0xaf63dc4c8601ec8cull);
+  CHECK(stable_hash("/home/a/workspace") != stable_hash("/home/b/workspace"));
+}
+
+TEST_CASE("views: unknown formats are usage errors naming the known ones") {
+  CHECK_THROWS_WITH_AS(make_view("xml", {}), doctest::Contains("text, json"), UsageError);
+  CHECK(make_view("text", {}) != nullptr);
 }
 
 TEST_CASE("JSON reports round-trip") {
   ProblemResult r;
   r.id = "p01", r.slug = "sdpa_stable_softmax", r.verdict = Verdict::failed, r.score = 3, r.max_score = 5;
-  r.tests = {{"a", "shape", 3, "pass", "", ""}, {"b", "edge", 2, "fail", "expected 4×8, got 8×4", "hi\n"}};
-  const auto back = parse_json_results(render_json({r}));
+  r.cpu_s = 0.25, r.peak_rss_kib = 12345;
+  r.tests = {test("a", TestStatus::pass), test("b", TestStatus::fail, "expected 4×8, got 8×4")};
+  r.tests[1].output = "hi\n";
+  r.tests[1].artifacts.push_back({"weights", 1, 2, {0.25f, 0.75f}});
+  const auto back = parse_json_results(make_json_view({})->render({r}));
   REQUIRE(back.size() == 1);
   CHECK(back[0].verdict == Verdict::failed);
   CHECK(back[0].score == 3);
   CHECK(back[0].tests[1].message == "expected 4×8, got 8×4");
   CHECK(back[0].tests[1].output == "hi\n");
+  CHECK(back[0].cpu_s == 0.25);
+  CHECK(back[0].peak_rss_kib == 12345);
+  REQUIRE(back[0].tests[1].artifacts.size() == 1);
+  CHECK(back[0].tests[1].artifacts[0].values[1] == 0.75f);
 }

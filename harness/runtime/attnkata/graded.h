@@ -3,6 +3,7 @@
 #pragma once
 
 #include <attnkata/attn.h>
+#include <attnkata/protocol.h>
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -10,6 +11,7 @@
 #include <initializer_list>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 // A graded test case. category is one of shape, numeric, property, edge; points a positive integer.
@@ -17,6 +19,7 @@
 // arguments, and keep names free of , * ? \ (doctest filter syntax).
 #define ATTN_TEST(name, category, points) \
   TEST_CASE(name* doctest::description("attnkata:" #category ":" #points))
+static_assert(std::string_view(attnkata::protocol::kDescriptionPrefix) == "attnkata:");
 
 namespace attn::check {
 

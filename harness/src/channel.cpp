@@ -1,0 +1,61 @@
+// Parsing result records; anything without the nonce, malformed or cut short is not a record.
+#include "channel.h"
+
+#include <attnkata/protocol.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+
+namespace attnkata {
+
+namespace proto = protocol;
+using nlohmann::json;
+
+std::string random_nonce() {
+  std::random_device rd;
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%08x%08x%08x%08x", rd(), rd(), rd(), rd());
+  return buf;
+}
+
+ChannelRecords parse_records(const std::string& text, const std::string& nonce) {
+  ChannelRecords out;
+  std::set<std::string> reported;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t end = text.find('\n', pos);
+    if (end == std::string::npos) break;  // a line cut short by a crash is not a record
+    const std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
+    const json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object() || nonce.empty() || j.value(proto::kNonce, "") != nonce) continue;
+    const std::string type = j.value(proto::kType, "");
+    try {
+      if (type == proto::kStart) {
+        out.unfinished = j.at(proto::kName).get<std::string>();
+      } else if (type == proto::kCase) {
+        CaseRecord c;
+        c.name = j.at(proto::kName);
+        c.category = j.value(proto::kCategory, "");
+        c.points = j.value(proto::kPoints, 0);
+        c.status = j.value(proto::kStatus, "error");
+        c.message = j.value(proto::kMessage, "");
+        c.time_s = j.value(proto::kTime, 0.0);
+        if (j.contains(proto::kOut) && j[proto::kOut].size() == 2)
+          c.out_begin = j[proto::kOut][0], c.out_end = j[proto::kOut][1];
+        if (out.unfinished == c.name) out.unfinished.reset();
+        if (reported.insert(c.name).second) out.cases.push_back(std::move(c));
+      } else if (type == proto::kEnd) {
+        out.ended = true;
+        out.end_count = j.value(proto::kCount, -1);
+      }
+    } catch (const json::exception&) {
+      continue;  // a malformed record counts as no record
+    }
+  }
+  return out;
+}
+
+}  // namespace attnkata
