@@ -98,7 +98,7 @@ Problem load_problem(const fs::path& source_dir, const fs::path& dir) {
     p.id = j.at("id");
     p.slug = j.at("slug");
     p.title = j.at("title");
-    p.track = j.value("track", "");  // problems/course.json decides; see load_problems
+    // the track is the one problems/course.json lists it in: see load_problems
     p.difficulty = j.at("difficulty");
     p.seed_question = j.at("seed_question");
     p.seed_note = j.value("seed_note", "");
