@@ -5,7 +5,9 @@
 #include <attnkata/graded.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "golden.inc"
@@ -64,18 +66,6 @@ VecD attention_variant(const Case& c, Index n, bool with_coverage) {
   return a;
 }
 
-// P_vocab from a given attention vector (the model's own), for the b_ptr = +50 limit.
-VecD vocab_dist(const Case& c, const Vec& attention) {
-  Eigen::RowVectorXd context = Eigen::RowVectorXd::Zero(c.enc.cols());
-  for (Index i = 0; i < c.valid_len; ++i) context += attention(i) * c.enc.row(i).cast<double>();
-  Eigen::RowVectorXd in(c.s_t.size() + context.size());
-  in << c.s_t.cast<double>(), context;
-  const Eigen::RowVectorXd logits =
-      (in * c.p.V1.cast<double>() + c.p.b1.cast<double>()) * c.p.V2.cast<double>() + c.p.b2.cast<double>();
-  VecD pv = (logits.array() - logits.maxCoeff()).exp().matrix().transpose();
-  return pv / pv.sum();
-}
-
 enum class Scatter { add, assign, drop_oov };
 
 // Σ_{i < valid_len, ids_i = w} a_i over the extended vocabulary, or a classic wrong version of it.
@@ -95,15 +85,10 @@ VecD mixture(const Case& c, double p_gen, const VecD& p_vocab, const VecD& copy)
   return out;
 }
 
-bool close_quietly(const Vec& a, const MatD& e, Tol tol) {
-  if (a.rows() != e.rows() || a.cols() != e.cols() || !a.allFinite()) return false;
-  return ((a.cast<double>() - e).array().abs() <= tol.atol + tol.rtol * e.array().abs()).all();
-}
-
 // Name the classic mistakes in the mixture; returns whether one was named.
 bool diagnose_final(const PGStep& got, const Case& c, const Expected& ex) {
   const VecD a = ex.attention.col(0), pv = ex.p_vocab.col(0);
-  auto matches = [&](const VecD& v) { return close_quietly(got.final_dist, v, kT2); };
+  auto matches = [&](const VecD& v) { return is_close(got.final_dist, v, kT2); };
   if (matches(mixture(c, ex.p_gen, pv, copy_dist(c, a, Scatter::assign)))) {
     FAIL_CHECK(
         "a repeated source word keeps only the attention of its last occurrence: scatter-ADD "
@@ -132,7 +117,7 @@ bool diagnose_final(const PGStep& got, const Case& c, const Expected& ex) {
 }
 
 bool diagnose_attention(const PGStep& got, const Case& c) {
-  auto matches = [&](const VecD& v) { return close_quietly(got.attention, v, kT2); };
+  auto matches = [&](const VecD& v) { return is_close(got.attention, v, kT2); };
   if (matches(attention_variant(c, c.valid_len, false))) {
     FAIL_CHECK("the attention ignores coverage: the score is vᵀ tanh(h_i W_h + s_t W_s + c_i w_c + b_attn)");
     return true;
@@ -155,16 +140,23 @@ void diagnose_coverage_loss(const PGStep& got, const Vec& attention, const Vec& 
 
 // Every output of one step against a golden case.
 void check_step(const PGStep& got, const Case& c, const Expected& ex) {
-  bool ok = check_close("attention", got.attention, ex.attention, kT2);
-  if (!ok) diagnose_attention(got, c);
-  ok &= check_close("new_coverage", got.new_coverage, ex.new_coverage, kT2);
+  if (!check_close("attention", got.attention, ex.attention, kT2)) diagnose_attention(got, c);
+  check_close("new_coverage", got.new_coverage, ex.new_coverage, kT2);
   if (!check_close("coverage_loss", got.coverage_loss, ex.coverage_loss, kT2))
     diagnose_coverage_loss(got, ex.attention.col(0).cast<float>(), c.coverage, c.valid_len);
   check_close("p_gen", got.p_gen, ex.p_gen, kT2);
   if (!check_close("final_dist", got.final_dist, ex.final_dist, kT2)) diagnose_final(got, c, ex);
 }
 
+// The attention of a golden case must match before a relation built on it means anything.
+bool check_attention(const PGStep& got, const Case& c, const MatD& expected) {
+  if (check_close("attention", got.attention, expected, kT2)) return true;
+  diagnose_attention(got, c);
+  return false;
+}
+
 }  // namespace
+
 
 ATTN_TEST("outputs have sizes V+n_oov and T", shape, 1) {
   const Case c = P27_CASE(golden::step);
@@ -172,20 +164,6 @@ ATTN_TEST("outputs have sizes V+n_oov and T", shape, 1) {
   expect_shape("final_dist", got.final_dist, c.vocab() + c.n_oov, 1);
   expect_shape("attention", got.attention, c.enc.rows(), 1);
   expect_shape("new_coverage", got.new_coverage, c.enc.rows(), 1);
-}
-
-ATTN_TEST("a single valid position gets attention 1 and all the copy mass", shape, 1) {
-  Case c = P27_CASE(golden::step);
-  c.valid_len = 1;
-  c.p.b_ptr = -50.f;  // p_gen ≈ 2e-22: copy only
-  const PGStep got = c.run();
-  if (!expect_shape("attention", got.attention, c.enc.rows(), 1)) return;
-  MatD one = MatD::Zero(c.enc.rows(), 1);
-  one(0, 0) = 1;
-  check_close("attention", got.attention, one, kT1);
-  MatD copy = MatD::Zero(c.vocab() + c.n_oov, 1);
-  copy(c.ids[0], 0) = 1;
-  check_close("final_dist", got.final_dist, copy, kT1);
 }
 
 ATTN_TEST("worked example from the statement", numeric, 2) {
@@ -221,7 +199,7 @@ ATTN_TEST("worked example from the statement", numeric, 2) {
 ATTN_TEST("attention with coverage matches golden values", numeric, 2) {
   const Case c = P27_CASE(golden::step);
   const PGStep got = c.run();
-  if (!check_close("attention", got.attention, golden::step::attention, kT2)) diagnose_attention(got, c);
+  check_attention(got, c, golden::step::attention);
   check_close("new_coverage", got.new_coverage, golden::step::new_coverage, kT2);
 }
 
@@ -257,9 +235,17 @@ ATTN_TEST("a 24-position source with repeats matches golden values", numeric, 2)
   check_step(c.run(), c, P27_EXPECTED(golden::wide));
 }
 
+// Each property test checks the attention (or more) against golden values before its relation: zeros satisfy
+// "padding gets nothing", and uniform attention keeps every bookkeeping identity.
+
 ATTN_TEST("final_dist is a distribution over V+n_oov entries", property, 1) {
-  for (const Case& c : {P27_CASE(golden::step), P27_CASE(golden::wide)}) {
+  for (const auto& [c, attention] : {std::pair{P27_CASE(golden::step), golden::step::attention},
+                                     std::pair{P27_CASE(golden::first), golden::first::attention},
+                                     std::pair{P27_CASE(golden::wide), golden::wide::attention}}) {
+    const Index T = c.enc.rows();
+    CAPTURE(T);
     const PGStep got = c.run();
+    if (!check_attention(got, c, attention)) return;
     if (!expect_shape("final_dist", got.final_dist, c.vocab() + c.n_oov, 1)) return;
     if (!check_finite("final_dist", got.final_dist)) return;
     if (got.final_dist.minCoeff() < 0) FAIL_CHECK("final_dist has a negative entry");
@@ -271,31 +257,33 @@ ATTN_TEST("final_dist is a distribution over V+n_oov entries", property, 1) {
 }
 
 ATTN_TEST("b_ptr = +50 gives P_vocab padded with zeros", property, 2) {
+  using namespace golden::wide;
   Case c = P27_CASE(golden::wide);
-  c.p.b_ptr = 50.f;  // p_gen = σ(50 + O(1)): 1 in float32
+  c.p.b_ptr = 50.f;  // p_gen = σ(50 + O(1)): 1 in float32; attention and P_vocab do not depend on b_ptr
   const PGStep got = c.run();
-  if (!expect_shape("attention", got.attention, c.enc.rows(), 1)) return;
+  if (!check_attention(got, c, attention)) return;
   check_close("p_gen", got.p_gen, 1.0, kT1);
-  VecD expected = VecD::Zero(c.vocab() + c.n_oov);
-  expected.head(c.vocab()) = vocab_dist(c, got.attention);
+  MatD expected = MatD::Zero(c.vocab() + c.n_oov, 1);
+  expected.topRows(c.vocab()) = p_vocab;
   if (!check_close("final_dist", got.final_dist, expected, kT2) &&
-      close_quietly(got.final_dist, copy_dist(c, got.attention.cast<double>()), kT2))
+      is_close(got.final_dist, copy_dist(c, attention.col(0)), kT2))
     FAIL_CHECK("with p_gen = 1 you return the copy distribution: p_gen weighs P_vocab, 1 − p_gen the copy");
 }
 
 ATTN_TEST("b_ptr = -50 gives the scatter-added attention", property, 2) {
+  using namespace golden::wide;
   Case c = P27_CASE(golden::wide);
   c.p.b_ptr = -50.f;  // p_gen = σ(−50 + O(1)) ≈ 1e-22: copy only
   const PGStep got = c.run();
-  if (!expect_shape("attention", got.attention, c.enc.rows(), 1)) return;
+  if (!check_attention(got, c, attention)) return;
   check_close("p_gen", got.p_gen, 0.0, kT1);
-  const VecD a = got.attention.cast<double>();
+  const VecD a = attention.col(0);
   if (check_close("final_dist", got.final_dist, copy_dist(c, a), kT2)) return;
-  if (close_quietly(got.final_dist, copy_dist(c, a, Scatter::assign), kT2))
+  if (is_close(got.final_dist, copy_dist(c, a, Scatter::assign), kT2))
     FAIL_CHECK("repeated ids keep only their last occurrence's attention: use +=, a scatter-ADD");
-  else if (close_quietly(got.final_dist, copy_dist(c, a, Scatter::drop_oov), kT2))
+  else if (is_close(got.final_dist, copy_dist(c, a, Scatter::drop_oov), kT2))
     FAIL_CHECK("OOV ids (>= V) got none of their attention: they are entries V .. V+n_oov-1 of final_dist");
-  else if (close_quietly(got.final_dist, mixture(c, 1, vocab_dist(c, got.attention), copy_dist(c, a)), kT2))
+  else if (is_close(got.final_dist, mixture(c, 1, p_vocab.col(0), copy_dist(c, a)), kT2))
     FAIL_CHECK("with p_gen = 0 you return P_vocab: p_gen weighs P_vocab, 1 − p_gen the copy distribution");
 }
 
@@ -312,23 +300,27 @@ ATTN_TEST("duplicate source tokens accumulate their attention", property, 2) {
       FAIL_CHECK("final_dist(4) is the attention of the last position only: scatter-ADD, final(id) += a_i");
     return;
   }
-  // the step case's OOV word 12 sits at positions 1 and 6
+  // the step case: OOV word 12 at positions 1 and 6, word 5 at positions 0, 3 and 7
+  using namespace golden::step;
   const Case d = P27_CASE(golden::step);
   const PGStep two = d.run();
-  const double p_copy = 1.0 - two.p_gen;
+  if (!expect_shape("final_dist", two.final_dist, d.vocab() + d.n_oov, 1)) return;
+  const double p_copy = 1 - p_gen;
   check_close("final_dist(12), an OOV word at positions 1 and 6", static_cast<double>(two.final_dist(12)),
-              p_copy * (double(two.attention(1)) + two.attention(6)), kT1);
+              p_copy * (attention(1, 0) + attention(6, 0)), kT2);
+  check_close("final_dist(5), word 5 at positions 0, 3 and 7", static_cast<double>(two.final_dist(5)),
+              p_gen * p_vocab(5, 0) + p_copy * (attention(0, 0) + attention(3, 0) + attention(7, 0)), kT2);
 }
 
 ATTN_TEST("OOV ids receive only copy mass", property, 2) {
-  const Case c = P27_CASE(golden::step);  // V = 12: OOV 12 twice, 13 once, 14 only at a padded position
+  using namespace golden::step;  // V = 12: OOV 12 twice, 13 once, 14 only at a padded position
+  const Case c = P27_CASE(golden::step);
   const PGStep got = c.run();
   if (!expect_shape("final_dist", got.final_dist, c.vocab() + c.n_oov, 1)) return;
-  const VecD copy = copy_dist(c, got.attention.cast<double>());
-  const double p_copy = 1.0 - got.p_gen;
+  const VecD copy = copy_dist(c, attention.col(0));
   for (int w = c.vocab(); w < c.vocab() + c.n_oov; ++w) {
     CAPTURE(w);
-    if (!check_close("final_dist(w)", static_cast<double>(got.final_dist(w)), p_copy * copy(w), kT1)) {
+    if (!check_close("final_dist(w)", static_cast<double>(got.final_dist(w)), (1 - p_gen) * copy(w), kT2)) {
       if (got.final_dist(w) == 0 && copy(w) > 0)
         FAIL_CHECK(
             "an OOV word of the source gets nothing: it must receive (1 − p_gen)·Σ a_i of its positions");
@@ -339,10 +331,12 @@ ATTN_TEST("OOV ids receive only copy mass", property, 2) {
 }
 
 ATTN_TEST("coverage loss lies in 0..1 and is 0 at the first step", property, 2) {
+  // six steps of the wide case from zero coverage; step t gets the golden coverage c^t
+  using namespace golden::rollout;
   Case c = P27_CASE(golden::wide);
-  c.coverage.setZero();
-  for (int t = 0; t < 6; ++t) {
+  for (Index t = 0; t < coverage.rows(); ++t) {
     CAPTURE(t);
+    c.coverage = coverage.row(t).transpose();
     const PGStep got = c.run();
     if (t == 0 && std::abs(got.coverage_loss) > 1e-7) {
       const std::string hint =
@@ -355,34 +349,93 @@ ATTN_TEST("coverage loss lies in 0..1 and is 0 at the first step", property, 2) 
                                   << "Σ a_i = 1");
       return;
     }
-    if (got.new_coverage.size() != c.coverage.size()) return;
-    c.coverage = got.new_coverage;
+    if (!check_close("coverage_loss", got.coverage_loss, coverage_loss(t, 0), kT2)) {
+      diagnose_coverage_loss(got, got.attention, c.coverage, c.valid_len);
+      return;
+    }
   }
 }
 
-ATTN_TEST("new coverage is the old coverage plus the attention", property, 1) {
-  const Case c = P27_CASE(golden::step);
-  const PGStep got = c.run();
-  if (!expect_shape("attention", got.attention, c.enc.rows(), 1)) return;
-  check_close("new_coverage", got.new_coverage, (c.coverage + got.attention).cast<double>(), kT1);
+ATTN_TEST("new coverage is the old coverage plus the attention", property, 2) {
+  using namespace golden::rollout;
+  Case c = P27_CASE(golden::wide);
+  for (Index t = 0; t < coverage.rows(); ++t) {
+    CAPTURE(t);
+    c.coverage = coverage.row(t).transpose();
+    const PGStep got = c.run();
+    if (!check_attention(got, c, attention.row(t).transpose())) return;
+    if (!check_close("new_coverage", got.new_coverage, new_coverage.row(t).transpose(), kT2)) {
+      FAIL_CHECK("c^{t+1} = c^t + a^t, entry by entry (padded entries keep their coverage)");
+      return;
+    }
+  }
 }
 
 ATTN_TEST("padded positions get no attention and no copy mass", property, 2) {
-  Case c = P27_CASE(golden::step);  // positions 8 and 9 are padding; id 14 occurs only at position 9
-  const PGStep clean = c.run();
+  using namespace golden::step;  // positions 8 and 9 are padding; id 14 occurs only at position 9
+  Case c = P27_CASE(golden::step);
   c.enc.row(8).setConstant(NAN);
   c.enc.row(9).setConstant(1e30f);
-  const PGStep dirty = c.run();
-  if (!expect_shape("attention", dirty.attention, c.enc.rows(), 1)) return;
-  if (!check_finite("attention", dirty.attention) || !check_finite("final_dist", dirty.final_dist)) {
+  c.ids[8] = -1;                                // padded ids are never read
+  c.coverage(8) = 0.25f, c.coverage(9) = 0.5f;  // padded coverage passes through
+  const PGStep got = c.run();
+  if (!expect_shape("attention", got.attention, c.enc.rows(), 1) ||
+      !expect_shape("final_dist", got.final_dist, c.vocab() + c.n_oov, 1))
+    return;
+  if (!check_finite("attention", got.attention) || !check_finite("final_dist", got.final_dist)) {
     FAIL_CHECK("padded rows of enc must never be read: 0 × NaN is NaN. Use enc.topRows(valid_len)");
     return;
   }
-  if (dirty.attention(8) != 0.f || dirty.attention(9) != 0.f)
+  if (got.attention(8) != 0.f || got.attention(9) != 0.f)
     FAIL_CHECK("attention at padded positions 8, 9 must be exactly 0");
-  if (dirty.final_dist(14) != 0.f)
+  if (got.final_dist(14) != 0.f)
     FAIL_CHECK("final_dist(14) must be exactly 0: id 14 sits only at padded position 9");
-  check_close("final_dist with poisoned padding", dirty.final_dist, clean.final_dist.cast<double>(), kT1);
+  check_attention(got, c, attention);
+  check_close("final_dist with poisoned padding", got.final_dist, final_dist, kT2);
+  check_close("coverage_loss", got.coverage_loss, coverage_loss, kT2);
+  MatD passed_through = new_coverage;
+  passed_through(8, 0) = 0.25, passed_through(9, 0) = 0.5;
+  if (!check_close("new_coverage", got.new_coverage, passed_through, kT2) && got.new_coverage.size() == 10 &&
+      (got.new_coverage(8) != 0.25f || got.new_coverage(9) != 0.5f))
+    FAIL_CHECK("the coverage of padded positions passes through unchanged: c + a with a = 0 there");
+}
+
+ATTN_TEST("a single valid position gets attention 1 and all the copy mass", edge, 1) {
+  Case c = P27_CASE(golden::step);
+  c.valid_len = 1;
+  c.p.b_ptr = -50.f;  // p_gen ≈ 2e-22: copy only
+  const PGStep got = c.run();
+  if (!expect_shape("attention", got.attention, c.enc.rows(), 1)) return;
+  MatD one = MatD::Zero(c.enc.rows(), 1);
+  one(0, 0) = 1;
+  check_close("attention", got.attention, one, kT1);
+  check_close("p_gen", got.p_gen, 0.0, kT1);
+  MatD copy = MatD::Zero(c.vocab() + c.n_oov, 1);
+  copy(c.ids[0], 0) = 1;
+  check_close("final_dist", got.final_dist, copy, kT1);
+}
+
+ATTN_TEST("padded ids may hold any value", edge, 2) {
+  // the statement: ids at padded positions are never read. -1 and INT_MAX there change nothing.
+  using namespace golden::step;
+  const int huge = std::numeric_limits<int>::max();
+  for (const std::pair<int, int>& padded_ids : {std::pair{-1, huge}, std::pair{huge, -1000}}) {
+    const int id8 = padded_ids.first, id9 = padded_ids.second;
+    CAPTURE(id8);
+    CAPTURE(id9);
+    Case c = P27_CASE(golden::step);
+    c.ids[8] = id8, c.ids[9] = id9;
+    PGStep got;
+    try {
+      got = c.run();
+    } catch (const std::invalid_argument& e) {
+      FAIL_CHECK("threw std::invalid_argument(\""
+                 << std::string(e.what()) << "\"): only the ids of valid positions i < valid_len are read");
+      return;
+    }
+    check_attention(got, c, attention);
+    check_close("final_dist", got.final_dist, final_dist, kT2);
+  }
 }
 
 ATTN_TEST("vocabulary logits near 1e4 stay finite", edge, 2) {
@@ -407,6 +460,7 @@ ATTN_TEST("source ids outside 0..V+n_oov throw std::invalid_argument", edge, 2) 
   };
   CHECK_THROWS_AS(with_id(15, 3).run(), std::invalid_argument);
   CHECK_THROWS_AS(with_id(-1, 3).run(), std::invalid_argument);
+  CHECK_THROWS_AS(with_id(std::numeric_limits<int>::max(), 3).run(), std::invalid_argument);
   CHECK_THROWS_AS(with_id(13, 1).run(), std::invalid_argument);
   CHECK_THROWS_AS(with_id(3, -1).run(), std::invalid_argument);
   CHECK_NOTHROW(with_id(14, 3).run());
@@ -423,7 +477,7 @@ ATTN_TEST("valid_len outside 1..T throws std::invalid_argument", edge, 1) {
   CHECK_NOTHROW(c.run());
 }
 
-ATTN_TEST("mismatched shapes throw std::invalid_argument", edge, 2) {
+ATTN_TEST("mismatched shapes throw std::invalid_argument", edge, 1) {
   const Case c = P27_CASE(golden::step);
   const auto throws = [](const char* why, const Case& d) {
     INFO(std::string(why));
@@ -440,10 +494,20 @@ ATTN_TEST("mismatched shapes throw std::invalid_argument", edge, 2) {
   throws("W_s needs h = v.size() columns", d);
   d = c, d.p.w_c = RowVec::Zero(6);
   throws("w_c needs h entries", d);
+  d = c, d.p.b_attn = RowVec::Zero(6);
+  throws("b_attn needs h entries", d);
   d = c, d.p.V1 = Mat::Zero(10, 8);
   throws("V1 needs d_dec + d_enc rows", d);
+  d = c, d.p.b1 = RowVec::Zero(7);
+  throws("b1 needs d_ff = V1.cols() entries", d);
+  d = c, d.p.V2 = Mat::Zero(7, 12);
+  throws("V2 needs d_ff rows", d);
   d = c, d.p.b2 = RowVec::Zero(11);
   throws("b2 needs V entries, like V2's columns", d);
+  d = c, d.p.w_hstar = Vec::Zero(5);
+  throws("w_hstar needs d_enc entries", d);
+  d = c, d.p.w_s = Vec::Zero(4);
+  throws("w_s needs d_dec entries", d);
   d = c, d.x_t = RowVec::Zero(3);
   throws("w_x needs d_x entries", d);
 }

@@ -111,4 +111,24 @@ def generate():
     attention_case(g, r, "attn6", "n = 9, 6 heads (not a power of 2), d_h = 4, d_v = 3", 9, 6, 4, 3)
     attention_case(g, r, "attn_large", "n = 6, 2 heads, d_h = 2, Q and K ~ N(0, 40²): scores far beyond 88",
                    6, 2, 2, 2, scale=40.0)
+
+    # base cases of the property tests: each relation is checked only after these match
+    rows = [0, 1, 2, 500, 1023]
+    P = pe_torch(1024, 32, 10000.0)[rows]
+    assert_agree(P, pe_loop(1024, 32, 10000.0, rows), "pe 1024: torch vs loop", tol=1e-11)
+    c = g.case("pe_1024", "rows 0, 1, 2, 500, 1023 of the 1024 × 32 table, base 10000 (rotation property)")
+    c.f64("rows", np.array(rows, np.float64)), c.f64("expected", P)
+    rows = [0, 1, 50, 1999]
+    P = pe_torch(2000, 32, 500.0)[rows]
+    assert_agree(P, pe_loop(2000, 32, 500.0, rows), "pe base 500: torch vs loop", tol=1e-11)
+    c = g.case("pe_base500", "rows 0, 1, 50, 1999 of the 2000 × 32 table, base 500 (unit circle)")
+    c.f64("rows", np.array(rows, np.float64)), c.f64("expected", P)
+    P = pe_torch(10, 8, 10000.0)
+    assert_agree(P, pe_loop(10, 8, 10000.0, range(10)), "pe 10 x 8: torch vs loop")
+    g.case("pe_short", "n = 10, d = 8, base 10000 (a longer table starts with it)").f64("expected", P)
+    attention_case(g, r, "causal8", "n = 8, 2 heads, d_h = 3, d_v = 2 (future rows changed by the test)",
+                   8, 2, 3, 2)
+    attention_case(g, r, "heads3", "n = 6, 3 heads (not a power of 2), d_h = 3, d_v = 2 (head 1 changed by the test)",
+                   6, 3, 3, 2)
+    attention_case(g, r, "two", "n = 2, 2 heads, d_h = 2, d_v = 3: the smallest sequence beside n = 0", 2, 2, 2, 3)
     return g

@@ -86,8 +86,8 @@ def step_case(g, r, name, comment, T, valid_len, d_enc, d_dec, d_x, h, d_ff, V, 
     c.scalar("b_ptr", P["b_ptr"], "float")
     c.f64("final_dist", got["final"]), c.f64("attention", got["attention"]), c.f64("new_coverage", got["new_cov"])
     c.scalar("p_gen", got["p_gen"]), c.scalar("coverage_loss", got["cov_loss"])
-    c.f64("p_vocab", got["p_vocab"])  # for diagnosing wrong mixtures only
-    return got
+    c.f64("p_vocab", got["p_vocab"])  # the b_ptr = +50 limit, and diagnosing wrong mixtures
+    return dict(enc=enc, ids=ids, n_oov=n_oov, valid_len=valid_len, s=s, x=x, P=P)
 
 
 def earlier_attention(r, T, valid_len, steps):
@@ -111,8 +111,28 @@ def generate():
               7, 7, 4, 6, 3, 5, 6, 9, 2, [0, 9, 4, 4, 10, 8, 9], np.zeros(7))
     ids = list(r.integers(0, 34, 24))
     ids[3] = ids[17] = 31  # an OOV id that repeats
-    step_case(g, r, "wide", "T = 24, valid_len = 20, V = 30, n_oov = 4, ids from 34 values, coverage after 6 steps",
-              24, 20, 16, 12, 8, 16, 20, 30, 4, ids, earlier_attention(r, 24, 20, 6))
+    wide = step_case(g, r, "wide",
+                     "T = 24, valid_len = 20, V = 30, n_oov = 4, ids from 34 values, coverage after 6 steps",
+                     24, 20, 16, 12, 8, 16, 20, 30, 4, ids, earlier_attention(r, 24, 20, 6))
     step_case(g, r, "large_logits", "b2 ~ 1e4: vocabulary logits near 1e4, where float32 exp overflows",
               6, 5, 4, 4, 3, 5, 6, 8, 2, [1, 8, 1, 3, 9, 0], earlier_attention(r, 6, 5, 2), logit_offset=1e4)
+
+    # six steps of the wide case from zero coverage, each fed the coverage the previous one returned (as float32)
+    steps = 6
+    cov = np.zeros(24)
+    rows = dict(coverage=[], attention=[], new_coverage=[], coverage_loss=[])
+    for t in range(steps):
+        args = (wide["enc"], wide["ids"], wide["n_oov"], wide["valid_len"], wide["s"], wide["x"], cov, wide["P"])
+        got, ref = numpy_step(*args), torch_step(*args)
+        for k in got:
+            assert_agree(got[k], ref[k], f"rollout step {t} {k} numpy vs torch")
+        rows["coverage"].append(cov), rows["attention"].append(got["attention"])
+        rows["new_coverage"].append(got["new_cov"]), rows["coverage_loss"].append(got["cov_loss"])
+        cov = f32(got["new_cov"])
+    assert rows["coverage_loss"][0] == 0
+    c = g.case("rollout", "the wide case for 6 steps from zero coverage: row t is step t (coverage c^t in, a^t, c^t+1)")
+    c.f32("coverage", np.array(rows["coverage"]))
+    for k in ["attention", "new_coverage"]:
+        c.f64(k, np.array(rows[k]))
+    c.f64("coverage_loss", np.array(rows["coverage_loss"]))
     return g

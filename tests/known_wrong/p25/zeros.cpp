@@ -1,0 +1,34 @@
+// known-wrong p25: validates its arguments, then returns zeros of the right shapes
+// expect: failed, score 6..7
+// may pass: shape; odd d and other bad PE arguments throw std::invalid_argument; columns not divisible by heads throw std::invalid_argument; bad head counts and bias arguments throw std::invalid_argument
+#include "sinusoidal_and_alibi.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace attn {
+
+Mat sinusoidal_positional_encoding(int n, int d, float base) {
+  if (n < 0 || d <= 0 || d % 2 != 0 || !std::isfinite(base) || base <= 0)
+    throw std::invalid_argument("sinusoidal_positional_encoding: bad arguments");
+  return Mat::Zero(n, d);
+}
+
+std::vector<float> alibi_slopes(int n_heads) {
+  if (n_heads < 1) throw std::invalid_argument("alibi_slopes: n_heads must be >= 1");
+  return std::vector<float>(static_cast<size_t>(n_heads), 0.f);
+}
+
+Mat alibi_bias(int n, float slope) {
+  if (n < 0 || !std::isfinite(slope)) throw std::invalid_argument("alibi_bias: bad arguments");
+  return Mat::Zero(n, n);
+}
+
+Mat alibi_causal_attention(const Mat& Q, const Mat& K, const Mat& V, int n_heads) {
+  if (n_heads < 1 || Q.rows() != K.rows() || Q.cols() != K.cols() || V.rows() != Q.rows() || Q.cols() == 0 ||
+      Q.cols() % n_heads != 0 || V.cols() % n_heads != 0)
+    throw std::invalid_argument("alibi_causal_attention: bad arguments");
+  return Mat::Zero(Q.rows(), V.cols());
+}
+
+}  // namespace attn
