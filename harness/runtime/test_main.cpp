@@ -156,9 +156,12 @@ struct Reporter : doctest::IReporter {
   void log_assert(const doctest::AssertData& a) override {
     if (!a.m_failed) return;
     std::string m;
-    if (a.m_exception_type) {  // CHECK_THROWS_AS and friends
+    // m_exception_type is "" (not null) for plain CHECKs: ask the assertion's type what it was
+    if (a.m_at & doctest::assertType::is_throws_as) {
       m = std::string("expected `") + a.m_expr + "` to throw " + a.m_exception_type;
       m += a.m_threw ? ", but it threw another exception: " + str(a.m_exception) : ", but it did not throw";
+    } else if (a.m_at & doctest::assertType::is_throws) {
+      m = std::string("expected `") + a.m_expr + "` to throw, but it did not throw";
     } else if (a.m_threw) {
       m = std::string("`") + a.m_expr + "` threw: " + str(a.m_exception);
     } else {
