@@ -32,15 +32,10 @@ double paper(double j, double k, double J, double d) {
   return (1 - j / J) - (k / d) * (1 - 2 * j / J);
 }
 
-bool close_quietly(const MatD& a, const MatD& e, Tol tol) {
-  if (a.rows() != e.rows() || a.cols() != e.cols() || !a.allFinite()) return false;
-  return ((a - e).array().abs() <= tol.atol + tol.rtol * e.array().abs()).all();
-}
-
 // Name the classic misreadings of section 4.1 when an encoding table is wrong.
 void diagnose_pe(const Mat& got, int J, int d) {
   const MatD g = got.cast<double>();
-  auto is = [&](const MatD& e) { return close_quietly(g, e, kT1); };
+  auto is = [&](const MatD& e) { return is_close(g, e, kT1); };
   if (is(pe_table(J, d, [](double j, double k, double J_, double d_) {
         return 1 + 4 * (k - (d_ + 1) / 2) * (j - (J_ + 1) / 2) / ((d_ + 1) * (J_ + 1));
       })))
@@ -96,7 +91,7 @@ HopsD hops_double(const RowVec& query, const std::vector<Mat>& M, const std::vec
 void diagnose_hops(const MemN2NOut& got, const RowVec& query, const std::vector<Mat>& M,
                    const std::vector<Mat>& C) {
   const MatD u = got.u_final.cast<double>();
-  auto is = [&](const RowVecD& e) { return close_quietly(u, e, kT2); };
+  auto is = [&](const RowVecD& e) { return is_close(u, e, kT2); };
   const HopsD right = hops_double(query, M, C, {});
   if (is(hops_double(query, M, C, {.replace = true}).u_final))
     FAIL_CHECK(
@@ -141,12 +136,6 @@ bool check_hops(const MemN2NOut& got, const MatD& u_final, const MatD& weights, 
   return ok;
 }
 
-Mat permutation_rows(const Mat& X, const std::vector<int>& order) {
-  Mat out(X.rows(), X.cols());
-  for (Index i = 0; i < X.rows(); ++i) out.row(i) = X.row(order[i]);
-  return out;
-}
-
 }  // namespace
 
 ATTN_TEST("position encoding is J×d", shape, 1) {
@@ -163,7 +152,7 @@ ATTN_TEST("hops return u_final of size d and one weight vector of size n per hop
   for (const Vec& p : got.hop_weights) expect_shape("hop weights", p, 4, 1);
 }
 
-ATTN_TEST("position encoding matches the paper's table for J = 3 and d = 4", numeric, 2) {
+ATTN_TEST("position encoding matches the paper's table for J = 3 and d = 4", numeric, 3) {
   MatD expected(3, 4);
   expected << 7 / 12., 6 / 12., 5 / 12., 4 / 12.,  // word 1
       5 / 12., 6 / 12., 7 / 12., 8 / 12.,          // word 2
@@ -172,7 +161,7 @@ ATTN_TEST("position encoding matches the paper's table for J = 3 and d = 4", num
   if (!check_close("memn2n_position_encoding(3, 4)", got, expected, kT1)) diagnose_pe(got, 3, 4);
 }
 
-ATTN_TEST("position encoding matches golden values for J = 7 and d = 10", numeric, 1) {
+ATTN_TEST("position encoding matches golden values for J = 7 and d = 10", numeric, 2) {
   using namespace golden::pe;
   const Mat got = memn2n_position_encoding(J, d);
   if (!check_close("memn2n_position_encoding(7, 10)", got, expected, kT1)) diagnose_pe(got, J, d);
@@ -182,13 +171,13 @@ ATTN_TEST("encode_sentence matches golden values", numeric, 2) {
   using namespace golden::sentence;
   const RowVec got = memn2n_encode_sentence(words);
   if (check_close("memn2n_encode_sentence", got, expected, kT1)) return;
-  if (close_quietly(got.cast<double>(), words.cast<double>().colwise().sum(), kT1))
+  if (is_close(got.cast<double>(), words.cast<double>().colwise().sum(), kT1))
     FAIL_CHECK("this is the plain sum of the word vectors (bag of words): weight word j by l_j first");
-  else if (!close_quietly(memn2n_position_encoding(9, 6).cast<double>(), pe_table(9, 6, paper), kT1))
+  else if (!is_close(memn2n_position_encoding(9, 6).cast<double>(), pe_table(9, 6, paper), kT1))
     FAIL_CHECK("memn2n_position_encoding is wrong, so the sentence vectors are too: fix it first");
 }
 
-ATTN_TEST("worked example from the statement (two hops over three turns)", numeric, 1) {
+ATTN_TEST("worked example from the statement (two hops over three turns)", numeric, 2) {
   Mat M(3, 2), C(3, 2);
   M << 1, 0, 0, 1, -1, 0;
   C << 0, 2, 1, 0, 0, 0;
@@ -222,8 +211,12 @@ ATTN_TEST("six untied hops match golden values", numeric, 2) {
 
 ATTN_TEST("hop weights are positive and sum to 1", property, 1) {
   using namespace golden::six_hops;
-  const MemN2NOut got = memn2n_hops(query, split(mem_in, K), split(mem_out, K));
-  REQUIRE(got.hop_weights.size() == static_cast<size_t>(K));
+  const std::vector<Mat> M = split(mem_in, K), C = split(mem_out, K);
+  const MemN2NOut got = memn2n_hops(query, M, C);
+  if (!check_hops(got, u_final, weights, kT2)) {
+    diagnose_hops(got, query, M, C);
+    return;
+  }
   for (int k = 0; k < K; ++k) {
     CAPTURE(k);
     const Vec& p = got.hop_weights[k];
@@ -233,55 +226,57 @@ ATTN_TEST("hop weights are positive and sum to 1", property, 1) {
 }
 
 ATTN_TEST("a zero query gives a uniform first hop", property, 1) {
+  // u = 0 scores every memory 0: hop 1 is uniform (1/n each) and reads the mean of C^1; from then on u is
+  // not 0 and the hops are not uniform (golden)
   using namespace golden::three_hops;
-  const std::vector<Mat> C = split(mem_out, K);
-  const MemN2NOut got = memn2n_hops(RowVec::Zero(query.cols()), split(mem_in, K), C);
-  REQUIRE(!got.hop_weights.empty());
+  const std::vector<Mat> M = split(mem_in, K), C = split(mem_out, K);
+  const RowVec zero = RowVec::Zero(query.cols());
+  const MemN2NOut got = memn2n_hops(zero, M, C);
+  if (static_cast<int>(got.hop_weights.size()) != K) {
+    FAIL_CHECK("expected " << K << " hop weight vectors, got " << got.hop_weights.size());
+    return;
+  }
   const Index n = C[0].rows();
   check_close("first hop weights for u = 0", got.hop_weights[0], MatD::Constant(n, 1, 1.0 / n), kT1);
-  const MemN2NOut one = memn2n_hops(RowVec::Zero(query.cols()), {split(mem_in, K)[0]}, {C[0]});
-  check_close("u after one hop from u = 0 (the mean of the rows of C)", one.u_final,
-              MatD(C[0].cast<double>().colwise().mean()), kT1);
+  if (!check_hops(got, golden::zero_query::u_final, golden::zero_query::weights, kT2))
+    diagnose_hops(got, zero, M, C);
 }
 
 ATTN_TEST("K hops equal K chained single hops", property, 2) {
+  // the whole run matches the golden, and so does each hop run alone from the previous hop's u
   using namespace golden::six_hops;
   const std::vector<Mat> M = split(mem_in, K), C = split(mem_out, K);
   const MemN2NOut all = memn2n_hops(query, M, C);
-  REQUIRE(all.hop_weights.size() == static_cast<size_t>(K));
+  if (!check_hops(all, u_final, weights, kT2)) {
+    diagnose_hops(all, query, M, C);
+    return;
+  }
   RowVec u = query;
   for (int k = 0; k < K; ++k) {
     CAPTURE(k);
     const MemN2NOut single = memn2n_hops(u, {M[k]}, {C[k]});
     REQUIRE(single.hop_weights.size() == 1u);
-    if (!check_close("weights of hop k alone vs inside K hops", all.hop_weights[k],
-                     single.hop_weights[0].cast<double>(), kT1))
-      break;
+    if (!check_close("weights of hop k run alone", single.hop_weights[0], MatD(weights.row(k).transpose()),
+                     kT2))
+      return;
     u = single.u_final;
   }
-  check_close("u after K chained single hops vs u_final", all.u_final, u.cast<double>(), kT1);
+  check_close("u after K chained single hops", u, u_final, kT2);
 }
 
 ATTN_TEST("swapping two words changes the sentence encoding", property, 1) {
+  // both orders against golden; their difference is (l_2 - l_5) ⊙ (w_2 - w_5), not 0 as in a bag of words
   using namespace golden::sentence;
   Mat swapped = words;
   swapped.row(1) = words.row(4), swapped.row(4) = words.row(1);
   const RowVec a = memn2n_encode_sentence(words), b = memn2n_encode_sentence(swapped);
-  REQUIRE(a.size() == b.size());
-  const double change = (a - b).cast<double>().cwiseAbs().maxCoeff();
-  CAPTURE(change);
-  if (change < 1e-3) {
+  const bool ok =
+      check_close("encoding of the sentence", a, expected, kT1) &
+      check_close("encoding with words 2 and 5 swapped", b, golden::sentence_swapped::expected, kT1);
+  if (!ok && a.size() == b.size() && (a - b).cwiseAbs().maxCoeff() < 1e-3)
     FAIL_CHECK(
         "the encoding did not change when words 2 and 5 swapped places: that is a bag of words, the "
         "position weights are what makes 'Bob gave Ann' differ from 'Ann gave Bob'");
-    return;
-  }
-  // the change is exactly (l_2 - l_5) ⊙ (w_2 - w_5), with l from your own position encoding
-  const Mat pe = memn2n_position_encoding(9, 6);
-  const MatD expected =
-      ((pe.row(1) - pe.row(4)).cast<double>().array() * (words.row(1) - words.row(4)).cast<double>().array())
-          .matrix();
-  check_close("encoding change after swapping words 2 and 5", a - b, expected, kT1);
 }
 
 ATTN_TEST("middle word and middle dimension get 1/2 and the last word gets k/d", property, 1) {
@@ -296,52 +291,53 @@ ATTN_TEST("middle word and middle dimension get 1/2 and the last word gets k/d",
   if (!check_close("row of the last word j = J", pe.row(J - 1), last, kT1)) diagnose_pe(pe, J, d);
 }
 
-ATTN_TEST("encode_sentence weights each word with memn2n_position_encoding", property, 1) {
-  const Mat words = Mat::Random(5, 7);
-  const Mat pe = memn2n_position_encoding(5, 7);
-  if (!expect_shape("memn2n_position_encoding(5, 7)", pe, 5, 7)) return;
-  check_close("memn2n_encode_sentence", memn2n_encode_sentence(words),
-              MatD(pe.cast<double>().cwiseProduct(words.cast<double>()).colwise().sum()), kT1);
+ATTN_TEST("encode_sentence weights word j by row j of the position table", property, 1) {
+  // word j is 2·e_j, so dimension j of the sentence vector is 2·l_jj: the diagonal of the table
+  using namespace golden::sentence_eye;
+  const RowVec got = memn2n_encode_sentence(words);
+  if (check_close("memn2n_encode_sentence(2 I)", got, expected, kT1)) return;
+  if (is_close(got, MatD::Constant(1, 5, 2.0), kT1))
+    FAIL_CHECK("every word got weight 1 (bag of words): weight word j by l_j, row j-1 of the table");
 }
 
 ATTN_TEST("permuting the memories permutes the weights and leaves u unchanged", property, 1) {
+  // memories are a set: the golden u_final holds for any order, and the golden weights follow the memories
   using namespace golden::three_hops;
   const std::vector<int> order{3, 0, 6, 1, 7, 5, 2, 4};
   std::vector<Mat> M = split(mem_in, K), C = split(mem_out, K), M_perm, C_perm;
   for (int k = 0; k < K; ++k)
-    M_perm.push_back(permutation_rows(M[k], order)), C_perm.push_back(permutation_rows(C[k], order));
-  const MemN2NOut got = memn2n_hops(query, M, C), perm = memn2n_hops(query, M_perm, C_perm);
-  REQUIRE(got.hop_weights.size() == perm.hop_weights.size());
-  check_close("u_final with permuted memories", perm.u_final, got.u_final.cast<double>(), kT1);
-  for (size_t k = 0; k < got.hop_weights.size(); ++k) {
-    Vec expected(order.size());
-    for (size_t i = 0; i < order.size(); ++i) expected(i) = got.hop_weights[k](order[i]);
-    check_close("permuted hop_weights[" + std::to_string(k) + "]", perm.hop_weights[k],
-                expected.cast<double>(), kT1);
-  }
+    M_perm.push_back(rows_in_order(M[k], order)), C_perm.push_back(rows_in_order(C[k], order));
+  const MemN2NOut perm = memn2n_hops(query, M_perm, C_perm);
+  const MatD weights_perm = rows_in_order(MatD(weights.transpose()), order).transpose();
+  if (!check_hops(perm, u_final, weights_perm, kT2)) diagnose_hops(perm, query, M_perm, C_perm);
 }
 
-ATTN_TEST("n = 0 memories leave u unchanged", edge, 2) {
-  const RowVec query = RowVec::Random(5);
+ATTN_TEST("zero hops or zero memories leave u unchanged", edge, 2) {
+  const RowVec u = RowVec::Random(5);
+  const MemN2NOut none = memn2n_hops(u, {}, {});
+  check_close("u_final with K = 0", none.u_final, u.cast<double>(), Tol{0, 0, "exact"});
+  CHECK(none.hop_weights.empty());
   const std::vector<Mat> empty{Mat(0, 5), Mat(0, 5)};
-  const MemN2NOut got = memn2n_hops(query, empty, empty);
+  const MemN2NOut got = memn2n_hops(u, empty, empty);
   if (!check_finite("u_final", got.u_final)) {
     FAIL_CHECK("a softmax over no memories is 0/0: with n = 0 the read-out o is 0, skip the softmax");
     return;
   }
-  check_close("u_final with no memories", got.u_final, query.cast<double>(), Tol{0, 0, "exact"});
+  check_close("u_final with no memories", got.u_final, u.cast<double>(), Tol{0, 0, "exact"});
   REQUIRE(got.hop_weights.size() == 2u);
   for (const Vec& p : got.hop_weights) CHECK(p.size() == 0);
+  // an empty hop between two real ones (n = 5, 0, 4): hops 1 and 3 as in the golden, hop 2 reads nothing
+  using namespace golden::gap;
+  const Mat none_d(0, query.cols());
+  const MemN2NOut gap = memn2n_hops(query, {mem_in_1, none_d, mem_in_3}, {mem_out_1, none_d, mem_out_3});
+  REQUIRE(gap.hop_weights.size() == 3u);
+  check_close("hop_weights[0] (5 memories)", gap.hop_weights[0], weights_1, kT1);
+  CHECK(gap.hop_weights[1].size() == 0);
+  check_close("hop_weights[2] (4 memories)", gap.hop_weights[2], weights_3, kT1);
+  check_close("u_final after hops over 5, 0 and 4 memories", gap.u_final, u_final, kT1);
 }
 
-ATTN_TEST("zero hops return the query", edge, 1) {
-  const RowVec query = RowVec::Random(4);
-  const MemN2NOut got = memn2n_hops(query, {}, {});
-  check_close("u_final with K = 0", got.u_final, query.cast<double>(), Tol{0, 0, "exact"});
-  CHECK(got.hop_weights.empty());
-}
-
-ATTN_TEST("hop scores near 1e4 stay finite", edge, 1) {
+ATTN_TEST("hop scores near 1e4 stay finite", edge, 2) {
   Mat M(3, 2), C(3, 2);
   M << 100, 0, 0, 100, -100, 0;  // scores 1e4, 100, -1e4 for u = [100, 1]
   C << 1, 2, 3, 4, 5, 6;

@@ -100,6 +100,50 @@ def attention_case(g, r, name, n, d_model, d, d_v, pos0, comment):
     c.f64("output", out), c.f64("weights", A)
 
 
+def rope_rotate_half_torch(X, pos0, base=10000.0):
+    """GPT-NeoX / HF layout: x cos + rotate_half(x) sin, pairs (i, i + d/2), cos and sin repeated over halves."""
+    n, d = X.shape
+    x = torch.tensor(X, dtype=torch.float64)
+    angle = torch.outer(pos0 + torch.arange(n, dtype=torch.float64), torch.tensor(thetas(d, base)))
+    cos, sin = torch.cat([angle.cos(), angle.cos()], 1), torch.cat([angle.sin(), angle.sin()], 1)
+    half = torch.cat([-x[:, d // 2:], x[:, :d // 2]], 1)
+    return (x * cos + half * sin).numpy()
+
+
+def rope_dots_case(g, r, name, d, pairs, comment):
+    """<R_m q, R_n k> from the relative form, which only sees m - n; cross-checked with absolute rotations."""
+    q, k = f32(r.standard_normal((1, d))), f32(r.standard_normal((1, d)))
+    th = thetas(d, 10000.0)
+    dots = [np.real(np.sum(as_complex(q)[0] * np.conj(as_complex(k)[0]) * np.exp(1j * (m - n) * th)))
+            for m, n in pairs]
+    absolute = [float(rope_torch_matrix(q, m)[0] @ rope_torch_matrix(k, n)[0]) for m, n in pairs]
+    assert_agree(dots, absolute, f"{name} relative vs absolute", tol=1e-9)
+    c = g.case(name, comment)
+    c.f32("q", q), c.f32("k", k)
+    c.f64("m_n", np.array(pairs, dtype=np.float64)), c.f64("dots", np.array(dots))
+
+
+def rope_permuted_case(g, r, name, n, d, pos0, comment):
+    """Interleaved RoPE with columns permuted to [0, 2, 4, .., 1, 3, 5, ..] is rotate-half RoPE of X permuted."""
+    X = f32(r.standard_normal((n, d)))
+    perm = np.r_[0:d:2, 1:d:2]
+    expected = rope_rotate_half_torch(X[:, perm], pos0)
+    assert_agree(expected, rope_complex(X, pos0)[:, perm], f"{name} rotate-half vs interleaved", tol=1e-11)
+    c = g.case(name, comment)
+    c.f32("X", X), c.scalar("pos0", pos0, "int"), c.f64("expected_permuted", expected)
+
+
+def worked_example(g):
+    """README's worked example: tokens 0 and 1 are equal, only their distance tells them apart."""
+    X, I = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]]), np.eye(2)
+    out, A = attention_relative(X, I, I, I)
+    t_out, t_A = attention_torch(X, I, I, I, 0)
+    assert_agree(A, t_A, "worked example weights", tol=1e-12)
+    assert_agree(out, t_out, "worked example output", tol=1e-12)
+    c = g.case("worked_example", "README: X = [[1, 0], [1, 0], [0, 1]], Wq = Wk = Wv = I")
+    c.f32("X", X), c.f32("W", I), c.f64("output", out), c.f64("weights", A)
+
+
 def generate():
     g = GoldenFile("p06", __file__, seed=606)
     r = rng(606)
@@ -110,4 +154,12 @@ def generate():
     attention_case(g, r, "attn_small", 6, 8, 4, 5, 0, "n = 6, d_model = 8, d = 4, d_v = 5, pos0 = 0")
     attention_case(g, r, "attn_pos", 5, 6, 8, 3, 4096, "n = 5, d_model = 6, d = 8, d_v = 3, pos0 = 4096")
     attention_case(g, r, "attn_wide", 32, 32, 16, 16, 0, "n = 32, d_model = 32, d = 16, d_v = 16")
+    rope_case(g, r, "rope_777", 9, 16, 777, 10000.0, "positions 777..785, d = 16 (for the norm property)")
+    rope_case(g, r, "rope_one", 1, 6, 7, 10000.0, "one row at position 7, d = 6")
+    rope_dots_case(g, r, "rope_dots", 16, [(5, 2), (15, 12), (1007, 1004), (100003, 100000), (0, 7),
+                                            (1000, 1007), (100000, 100007), (13, 13), (4109, 4109),
+                                            (0, 3), (0, 0)],
+                   "<R_m q, R_n k> for rows (m, n) of m_n; equal m - n gives equal dots")
+    rope_permuted_case(g, r, "rope_perm", 6, 12, 41, "positions 41..46, d = 12, columns [0, 2, .., 1, 3, ..]")
+    worked_example(g)
     return g

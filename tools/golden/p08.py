@@ -35,29 +35,36 @@ def numpy_hops(u, mem_in, mem_out):
     """u (d,), lists of (n, d); returns u_final and the (K, n) hop weights. Softmax as exp(s - logsumexp(s))."""
     weights = []
     for M, C in zip(mem_in, mem_out):
+        if M.shape[0] == 0:  # no memories: nothing to read, u passes through
+            weights.append(np.zeros(0))
+            continue
         s = M @ u
         m = s.max()
         p = np.exp(s - (m + np.log(np.exp(s - m).sum())))
         weights.append(p)
         u = u + p @ C
-    return u, np.array(weights)
+    return u, weights
 
 
 def torch_hops(u, mem_in, mem_out):
     t = lambda a: torch.tensor(a, dtype=torch.float64)  # noqa: E731
     u, weights = t(u), []
     for M, C in zip(mem_in, mem_out):
+        if M.shape[0] == 0:
+            weights.append(torch.zeros(0, dtype=torch.float64))
+            continue
         p = torch.softmax(t(M) @ u, dim=0)
         weights.append(p)
         u = u + t(C).T @ p
-    return u.numpy(), torch.stack(weights).numpy()
+    return u.numpy(), [w.numpy() for w in weights]
 
 
 def hops(u, mem_in, mem_out, what):
     u_np, w_np = numpy_hops(u, mem_in, mem_out)
     u_t, w_t = torch_hops(u, mem_in, mem_out)
     assert_agree(u_np, u_t, f"{what} u_final numpy vs torch")
-    assert_agree(w_np, w_t, f"{what} weights numpy vs torch")
+    for k, (a, b) in enumerate(zip(w_np, w_t)):
+        assert_agree(a, b, f"{what} hop {k + 1} weights numpy vs torch")
     return u_np, w_np
 
 
@@ -69,7 +76,7 @@ def hop_case(g, name, comment, u, mem_in, mem_out):
     c.f32("mem_in", np.vstack(mem_in))    # (K n, d): hop k is rows [k n, (k+1) n)
     c.f32("mem_out", np.vstack(mem_out))
     c.f64("u_final", u_final[None, :])
-    c.f64("weights", weights)            # (K, n): row k is p^(k+1)
+    c.f64("weights", np.array(weights))  # (K, n): row k is p^(k+1)
 
 
 def generate():
@@ -105,4 +112,32 @@ def generate():
     mem_out = [f32(r.standard_normal((n, d)) * 0.3) for _ in range(K)]
     u = f32(r.standard_normal(d) * 0.5)
     hop_case(g, "six_hops", "K = 6 untied hops, n = 12, d = 16", u, mem_in, mem_out)
+
+    # u = 0 scores every memory 0: hop 1 is uniform and reads the mean of C^1; the later hops are not uniform
+    u_final, weights = hops(np.zeros(12), E[:3], E[1:], "zero_query")
+    assert_agree(weights[0], np.full(8, 1 / 8), "zero query: uniform first hop")
+    c = g.case("zero_query", "three_hops' memories from u = 0")
+    c.f64("u_final", u_final[None, :]), c.f64("weights", np.array(weights))
+
+    Ws = W[[0, 4, 2, 3, 1, 5, 6, 7, 8]]
+    enc_s = np.einsum("jk,jk->k", L, Ws)
+    assert_agree(enc_s - enc, (L[1] - L[4]) * (W[4] - W[1]), "swap: change is (l_2 - l_5)(w_5 - w_2)")
+    c = g.case("sentence_swapped", "sentence's words 2 and 5 swapped")
+    c.f64("expected", enc_s[None, :])
+
+    E5 = 2 * np.eye(5)
+    c = g.case("sentence_eye", "words = 2 I (5 words, d = 5): word j sits on dimension j, reads 2 l_jj")
+    c.f32("words", E5), c.f64("expected", np.einsum("jk,jk->k", position_encoding(5, 5), E5)[None, :])
+
+    # n differs between hops, and hop 2 has no memories at all (o = 0, u passes through)
+    d = 6
+    mem_in = [f32(r.standard_normal((n, d)) * 0.5) for n in (5, 0, 4)]
+    mem_out = [f32(r.standard_normal((n, d))) for n in (5, 0, 4)]
+    u = f32(r.standard_normal(d))
+    u_final, weights = hops(u, mem_in, mem_out, "gap")
+    c = g.case("gap", "K = 3 hops with n = 5, 0, 4 memories, d = 6")
+    c.f32("query", u[None, :])
+    c.f32("mem_in_1", mem_in[0]), c.f32("mem_out_1", mem_out[0])
+    c.f32("mem_in_3", mem_in[2]), c.f32("mem_out_3", mem_out[2])
+    c.f64("u_final", u_final[None, :]), c.f64("weights_1", weights[0]), c.f64("weights_3", weights[2])
     return g

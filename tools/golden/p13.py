@@ -90,14 +90,15 @@ def random_case(g, r, name, comment, T, J, e, cl, ql, pad_scale=3.0):
     U[ql:] *= pad_scale
     w = r.standard_normal(3 * e) / np.sqrt(e)
     bidaf_case(g, name, comment, H, U, w, cl, ql)
+    return H, U, w
 
 
 def generate():
     g = GoldenFile("p13", __file__, seed=1313)
     r = rng(1313)
     random_case(g, r, "random", "T = 5 context words, J = 4 query words, 2d = 6, nothing padded", 5, 4, 6, 5, 4)
-    random_case(g, r, "padded", "T = 7, J = 6, 2d = 4; context rows 5..6 and query rows 4..5 are padding",
-                7, 6, 4, 5, 4)
+    H_pad, U_pad, w_pad = random_case(g, r, "padded", "T = 7, J = 6, 2d = 4; context rows 5..6 and query rows "
+                                      "4..5 are padding", 7, 6, 4, 5, 4)
     # small integers: every product and sum is exact in float32, so scores beyond 88 are compared exactly
     H = r.integers(-4, 5, (6, 4)).astype(np.float64)
     U = r.integers(-4, 5, (5, 4)).astype(np.float64)
@@ -105,4 +106,13 @@ def generate():
     bidaf_case(g, "large", "integer inputs, |S| beyond 88 where float32 exp overflows; context_len 5, query_len 4",
                H, U, w, 5, 4, min_abs_score=88.0)
     random_case(g, r, "wide", "T = 24, J = 10, 2d = 16; context_len 20, query_len 8", 24, 10, 16, 20, 8)
+    # one valid query word: C2Q weight 1 on it, but Q2C still ranks the context words by their score with it
+    random_case(g, r, "one_word", "T = 6, J = 5, 2d = 4; context_len 6, query_len 1", 6, 5, 4, 6, 1)
+    # one valid context word: Q2C weight 1 on it, h~ = h_0
+    random_case(g, r, "one_context", "T = 5, J = 4, 2d = 4; context_len 1, query_len 3", 5, 4, 4, 1, 3)
+    # padded's inputs with w = [w_h; 0; 0]: S_tj = w_h . h_t is constant along each row, so C2Q is uniform,
+    # yet Q2C is softmax_t(w_h . h_t), not uniform
+    e = H_pad.shape[1]
+    w_h_only = np.concatenate([w_pad[:e], np.zeros(2 * e)])
+    bidaf_case(g, "wh_only", "padded's H and U with w = [w_h; 0; 0]", H_pad, U_pad, w_h_only, 5, 4)
     return g
