@@ -15,8 +15,8 @@ void softmax_columns(Mat& scores_t, const std::optional<Mask>& keep) {
     auto scores = scores_t.col(query_i);  // (n_k,)
     // masked keys become -inf before any arithmetic, so whatever they held (NaN, inf) cannot leak
     if (keep) scores = keep->row(query_i).transpose().select(scores, -INFINITY);
-    // pass 1: the max over kept keys; none kept means a row of zeros
-    const float max_score = scores.maxCoeff();
+    // pass 1: the max over kept keys (Eigen asserts on the max of nothing: n_k = 0); none kept means zeros
+    const float max_score = scores.size() > 0 ? scores.maxCoeff() : -INFINITY;
     if (max_score == -INFINITY) {
       scores.setZero();
       continue;

@@ -51,4 +51,13 @@ def generate():
     c = g.case("softmax", "softmax_rows alone: scores of magnitude ~20, row 3 fully masked")
     c.f32("scores", S), c.mask("keep", M), c.f64("expected", masked_softmax(S, M))
     assert_agree(masked_softmax(S, M), torch_masked_softmax(S, M), "softmax numpy vs torch")
+
+    n = 33  # one row past 32: vectorised exp and sums, and their remainder loop
+    attention_case(g, r, "causal", n, n, 8, 4, mask=np.tril(np.ones((n, n), bool)),
+                   comment="causal mask, 33 positions: query i sees keys 0..i")
+    mask = r.random((4, 7)) < 0.7
+    mask[:, [2, 5]] = False  # keys 2 and 5 masked for every query: the tests poison their K and V rows
+    mask[:, 0] = True
+    attention_case(g, r, "leak", 4, 7, 6, 5, mask=mask,
+                   comment="keys 2 and 5 masked for every query; expected values from the clean K and V")
     return g

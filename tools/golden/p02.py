@@ -28,11 +28,12 @@ def torch_han_pool(H, W, b, u, length):
     return torch.einsum("t,td->d", alpha, Ht).numpy(), alpha.numpy()
 
 
-def pool_case(g, r, name, T, d, a, length, w_scale=1.0, u_scale=1.0, comment=""):
+def pool_case(g, r, name, T, d, a, length, w_scale=1.0, u_scale=1.0, b_mean=0.0, u_mean=0.0,
+              comment=""):
     H = f32(r.standard_normal((T, d)))
     W = f32(r.standard_normal((d, a)) * w_scale / np.sqrt(d))
-    b = f32(r.standard_normal(a) * 0.1)
-    u = f32(r.standard_normal(a) * u_scale)
+    b = f32(b_mean + r.standard_normal(a) * 0.1)
+    u = f32(u_mean + r.standard_normal(a) * u_scale)
     s, alpha, e = han_pool(H, W, b, u, length)
     st, alphat = torch_han_pool(H, W, b, u, length)
     assert_agree(alpha, alphat, f"{name}: weights numpy vs torch")
@@ -54,4 +55,9 @@ def generate():
     assert np.abs(e).max() > 100, "peaked: scores must overflow a naive float32 exp"
     assert np.sort(e)[-1] - np.sort(e)[-2] < 15, "peaked: keep two tokens with visible weight"
     pool_case(g, r, "seed_sized", 50, 64, 32, 37, comment="the seed's shapes: 50 tokens, d = 64; 37 valid")
+    e = pool_case(g, r, "sunk", 7, 5, 8, 5, w_scale=0.1, u_scale=1.0, b_mean=1.5, u_mean=-18.0,
+                  comment="tanh near 1 and u_w near -18: every score below -104, so a naive float32 exp "
+                  "underflows to 0 and gives 0/0; rows 5 and 6 are padding")
+    assert e.max() < -104, "sunk: every valid score must underflow a naive float32 exp"
+    assert np.sort(e)[-1] - np.sort(e)[-2] < 3, "sunk: keep two tokens with visible weight"
     return g

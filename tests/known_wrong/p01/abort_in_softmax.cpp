@@ -1,5 +1,5 @@
 // known-wrong p01: calls abort() in softmax_rows on a 1-row input
-// expect: runtime_error, score 20..24
+// expect: runtime_error, score 24..28
 #include "sdpa_stable_softmax.h"
 
 #include <cmath>

@@ -1,5 +1,5 @@
 // known-wrong p01: calls exit(0) during a test, hoping the run looks successful
-// expect: runtime_error, score 20..24
+// expect: runtime_error, score 24..28
 #include "sdpa_stable_softmax.h"
 
 #include <cmath>

@@ -1,5 +1,5 @@
 // known-wrong p01: writes fake passing records to descriptors 3-9 and prints SUCCESS, then returns garbage
-// expect: failed, score 0..17
+// expect: failed, score 0..9
 #include "sdpa_stable_softmax.h"
 
 #include <cmath>

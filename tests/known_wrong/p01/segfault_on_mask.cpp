@@ -1,5 +1,5 @@
 // known-wrong p01: segfaults whenever a mask is given; tests without a mask must keep their points
-// expect: runtime_error, score 16..18
+// expect: runtime_error, score 18..20
 #include "sdpa_stable_softmax.h"
 
 #include <cmath>

@@ -1,5 +1,5 @@
 // known-wrong p01: calls _exit(0) on masked input
-// expect: runtime_error, score 14..18
+// expect: runtime_error, score 16..20
 #include "sdpa_stable_softmax.h"
 
 #include <cmath>

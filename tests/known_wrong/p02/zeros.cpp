@@ -1,0 +1,17 @@
+// known-wrong p02: validates its arguments as the header says, then returns zeros of the right shapes
+// expect: failed, score 4..5
+// may pass: shape; length > T or length < 0 throws std::invalid_argument; mismatched W or b or u_w throws std::invalid_argument
+#include "han_attention_pooling.h"
+
+#include <stdexcept>
+
+namespace attn {
+
+Pooled han_attention_pool(const Mat& H, const Mat& W, const RowVec& b, const Vec& u_w, int length) {
+  if (W.rows() != H.cols() || b.cols() != W.cols() || u_w.size() != W.cols() || length < 0 ||
+      length > H.rows())
+    throw std::invalid_argument("han_attention_pool: bad arguments");
+  return {RowVec::Zero(H.cols()), Vec::Zero(H.rows())};
+}
+
+}  // namespace attn
