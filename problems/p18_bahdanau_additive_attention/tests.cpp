@@ -37,11 +37,6 @@ MatD pairwise(const MatD& Qh, const MatD& Kh,
   return S;
 }
 
-bool close_quietly(const Mat& a, const MatD& e, Tol tol) {
-  if (a.rows() != e.rows() || a.cols() != e.cols() || !a.allFinite()) return false;
-  return ((a.cast<double>() - e).array().abs() <= tol.atol + tol.rtol * e.array().abs()).all();
-}
-
 // Name the classic mistakes when a numeric check fails; returns whether one was named.
 bool diagnose(const Attention& got, const Mat& Q, const Mat& K, const Mat& V, const AdditiveParams& p,
               int valid_len) {
@@ -56,7 +51,7 @@ bool diagnose(const Attention& got, const Mat& Q, const Mat& K, const Mat& V, co
     return std::tanh((qh + kh).dot(w_v.transpose()));
   };
   const MatD S = pairwise(Qh, Kh, additive);
-  auto matches = [&](const MatD& expected) { return close_quietly(got.output, expected, kT2); };
+  auto matches = [&](const MatD& expected) { return is_close(got.output, expected, kT2); };
   bool named = false;
   auto name = [&](const std::string& mistake) {
     FAIL_CHECK(mistake);
@@ -103,16 +98,27 @@ AdditiveParams params_of(const Mat& W_q, const Mat& W_k, const Mat& w_v) {
   return {W_q, W_k, w_v.col(0)};
 }
 
-Mask valid_prefix(Index n_q, Index n_k, int valid_len) {
-  Mask keep = Mask::Constant(n_q, n_k, false);
-  keep.leftCols(valid_len).setConstant(true);
-  return keep;
+// Padding may hold anything (the statement): NaN and 1e30 in the padded rows of keys and values.
+void poison_padding(Mat& keys, Mat& values, int valid_len) {
+  for (Index j = valid_len; j < keys.rows(); ++j) {
+    const float bad = (j - valid_len) % 2 == 0 ? NAN : 1e30f;
+    keys.row(j).setConstant(bad);
+    values.row(j).setConstant(bad);
+  }
 }
 
-Mat permutation_rows(const Mat& X, const std::vector<int>& order) {
-  Mat out = X;
-  for (Index i = 0; i < static_cast<Index>(order.size()); ++i) out.row(i) = X.row(order[i]);
-  return out;
+// The wide golden case with its padded rows 27..31 poisoned.
+struct WidePoisoned {
+  Mat keys = golden::wide::keys, values = golden::wide::values;
+  WidePoisoned() { poison_padding(keys, values, golden::wide::valid_len); }
+};
+
+// On a non-finite result: name the usual cause, padding that was read.
+void explain_non_finite(const Attention& got) {
+  if (!got.output.allFinite() || !got.weights.allFinite())
+    FAIL_CHECK(
+        "the padded rows of keys and values hold NaN and 1e30 here, and they must never be read: project "
+        "only keys.topRows(valid_len) and sum only the first valid_len value rows (0 × NaN is NaN)");
 }
 
 }  // namespace
@@ -134,8 +140,8 @@ ATTN_TEST("a single valid key gets weight 1 and its value row", shape, 1) {
   check_close("output", got.output, values.row(0).cast<double>().replicate(2, 1), kT1);
 }
 
-ATTN_TEST("worked example from the statement (d2l identical keys)", numeric, 2) {
-  // d2l 11.3.4: 10 identical keys (all ones, k = 2), values arange(40) as 10×4, q = 20, h = 8, random
+ATTN_TEST("worked examples from the statement", numeric, 2) {
+  // 1. d2l 11.3.4: 10 identical keys (all ones, k = 2), values arange(40) as 10×4, q = 20, h = 8, random
   // weights. Identical keys give identical scores, so the weights are uniform over the valid keys whatever
   // W_q, W_k, w_v.
   const AdditiveParams p{Mat::Random(20, 8), Mat::Random(2, 8), Vec::Random(8)};
@@ -151,12 +157,21 @@ ATTN_TEST("worked example from the statement (d2l identical keys)", numeric, 2) 
     const Attention got = additive_attention(queries, keys, values, p, valid_len);
     if (!expect_shape("output", got.output, 2, 4)) return;
     if (check_close("output", got.output, expected, kT1)) continue;
-    if (close_quietly(got.output, MatD::Constant(2, 4, 18).rowwise() + Eigen::RowVector4d(0, 1, 2, 3), kT1))
+    if (is_close(got.output, MatD::Constant(2, 4, 18).rowwise() + Eigen::RowVector4d(0, 1, 2, 3), kT1))
       FAIL_CHECK("[18, 19, 20, 21] is the mean of all 10 values: the softmax ignores valid_len");
-    else if (close_quietly(got.output, expected.array() + 2, kT1))
+    else if (is_close(got.output, expected.array() + 2, kT1))
       FAIL_CHECK(
           "that is the mean of the first valid_len + 1 values: keys 0 .. valid_len-1 are the valid ones");
   }
+  // 2. h = 1, W_q = W_k = [1], w_v = [100], keys [0] and [1], query [2]: scores 100 tanh 2 = 96.4028 and
+  // 100 tanh 3 = 99.5055, weights [0.0429953, 0.9570047] (the statement's numbers, to 7 digits)
+  const AdditiveParams p1{Mat::Ones(1, 1), Mat::Ones(1, 1), Vec::Constant(1, 100.f)};
+  const Mat keys1{{0.f}, {1.f}}, values1{{1.f, 0.f}, {0.f, 1.f}};
+  const Attention got = additive_attention(Mat::Constant(1, 1, 2.f), keys1, values1, p1, 2);
+  if (!check_close("weights of query [2]", got.weights, MatD{{0.0429953, 0.9570047}},
+                   Tol{0, 1e-6, "1e-6 (7 digits)"}) &&
+      !got.weights.allFinite())
+    FAIL_CHECK("exp(99.5) overflows float32 (the limit is about 88.7): subtract the row's maximum first");
 }
 
 ATTN_TEST("random attention matches golden values", numeric, 2) {
@@ -187,6 +202,9 @@ ATTN_TEST("scores beyond ±88 stay finite and match golden values", numeric, 2) 
         "valid keys) before exponentiating");
     return;
   }
+  const bool ok =
+      check_close("weights", got.weights, weights, kT1) & check_close("output", got.output, output, kT1);
+  if (ok || diagnose(got, queries, keys, values, p, valid_len)) return;
   for (Index query_i = 0; query_i < got.weights.rows(); ++query_i)
     if (std::abs(got.weights.row(query_i).sum() - 1) > 1e-3) {
       FAIL_CHECK(
@@ -195,9 +213,6 @@ ATTN_TEST("scores beyond ±88 stay finite and match golden values", numeric, 2) 
                     "one maximum shared by all queries");
       return;
     }
-  const bool ok =
-      check_close("weights", got.weights, weights, kT1) & check_close("output", got.output, output, kT1);
-  if (ok || diagnose(got, queries, keys, values, p, valid_len)) return;
   for (Index query_i = 0; query_i < weights.rows(); ++query_i) {
     Index top_key;
     weights.row(query_i).maxCoeff(&top_key);
@@ -210,24 +225,31 @@ ATTN_TEST("scores beyond ±88 stay finite and match golden values", numeric, 2) 
   }
 }
 
-ATTN_TEST("a 16×32 case with h = 32 stays within float32 tolerance", numeric, 1) {
-  using namespace golden::wide;
+ATTN_TEST("a 16×32 case with h = 32 and poisoned padding stays within float32 tolerance", numeric, 1) {
+  using namespace golden::wide;  // keys and values rows 27..31 are padding, here NaN and 1e30
+  const WidePoisoned in;
   const AdditiveParams p = params_of(W_q, W_k, w_v);
-  const Attention got = additive_attention(queries, keys, values, p, valid_len);
-  if (!check_close("output", got.output, output, kT1)) diagnose(got, queries, keys, values, p, valid_len);
+  const Attention got = additive_attention(queries, in.keys, in.values, p, valid_len);
+  explain_non_finite(got);
+  const bool ok =
+      check_close("weights", got.weights, weights, kT1) & check_close("output", got.output, output, kT1);
+  if (!ok && got.output.allFinite()) diagnose(got, queries, keys, values, p, valid_len);
 }
 
 ATTN_TEST("weight rows sum to 1", property, 1) {
   using namespace golden::wide;
   const Attention got = additive_attention(queries, keys, values, params_of(W_q, W_k, w_v), valid_len);
+  // the sum alone holds for any distribution: the weights must also be the right one
   check_rows_sum_to("weights", got.weights);
+  check_close("weights", got.weights, weights, kT1);
 }
 
 ATTN_TEST("weights of padded keys are exactly 0", property, 2) {
   using namespace golden::masked;
   const Attention got = additive_attention(queries, keys, values, params_of(W_q, W_k, w_v), valid_len);
-  if (check_zero_where_masked("weights", got.weights, valid_prefix(queries.rows(), keys.rows(), valid_len)))
-    check_rows_sum_to("weights", got.weights);
+  if (check_zero_where_masked("weights", got.weights, prefix_mask(queries.rows(), keys.rows(), valid_len)))
+    check_close("weights of the valid keys", got.weights.leftCols(valid_len), weights.leftCols(valid_len),
+                kT1);
 }
 
 ATTN_TEST("padded keys and values do not leak even NaN or 1e30", property, 2) {
@@ -238,7 +260,6 @@ ATTN_TEST("padded keys and values do not leak even NaN or 1e30", property, 2) {
   keys_bad.row(6).setConstant(1e30f);
   values_bad.row(6).setConstant(1e30f);
   values_bad.row(7).setConstant(NAN);
-  const Attention clean = additive_attention(queries, keys, values, p, valid_len);
   const Attention dirty = additive_attention(queries, keys_bad, values_bad, p, valid_len);
   const bool finite = check_finite("weights with poisoned padding", dirty.weights) &
                       check_finite("output with poisoned padding", dirty.output);
@@ -248,22 +269,24 @@ ATTN_TEST("padded keys and values do not leak even NaN or 1e30", property, 2) {
         "keys.topRows(valid_len) and sum only the first valid_len value rows");
     return;
   }
-  check_close("weights with poisoned padding", dirty.weights, clean.weights.cast<double>(), kT1);
-  check_close("output with poisoned padding", dirty.output, clean.output.cast<double>(), kT1);
+  // the padding changes nothing: the result is the golden one of the clean inputs
+  check_close("weights with poisoned padding", dirty.weights, weights, kT1);
+  check_close("output with poisoned padding", dirty.output, output, kT1);
 }
 
 ATTN_TEST("n_q queries at once equal n_q single-query calls", property, 2) {
-  using namespace golden::wide;
+  using namespace golden::wide;  // padding rows 27..31 poisoned
+  const WidePoisoned in;
   const AdditiveParams p = params_of(W_q, W_k, w_v);
-  const Attention batch = additive_attention(queries, keys, values, p, valid_len);
+  const Attention batch = additive_attention(queries, in.keys, in.values, p, valid_len);
   if (!expect_shape("output", batch.output, queries.rows(), values.cols())) return;
+  explain_non_finite(batch);
+  if (!check_close("output of the batch", batch.output, output, kT1)) return;
   for (Index query_i = 0; query_i < queries.rows(); ++query_i) {
     CAPTURE(query_i);
-    const Attention one = additive_attention(queries.row(query_i), keys, values, p, valid_len);
-    const bool ok = check_close("weights of the single-query call", batch.weights.row(query_i),
-                                one.weights.cast<double>(), kT1) &
-                    check_close("output of the single-query call", batch.output.row(query_i),
-                                one.output.cast<double>(), kT1);
+    const Attention one = additive_attention(queries.row(query_i), in.keys, in.values, p, valid_len);
+    const bool ok = check_close("weights of the single-query call", one.weights, weights.row(query_i), kT1) &
+                    check_close("output of the single-query call", one.output, output.row(query_i), kT1);
     if (!ok) {
       FAIL_CHECK(
           "query i's result must depend on query i alone: a max, sum or softmax that spans several "
@@ -271,41 +294,53 @@ ATTN_TEST("n_q queries at once equal n_q single-query calls", property, 2) {
       return;
     }
   }
+  // scores past ±88 whose row maxima differ by far more than 88: one query at a time, every row is fine
+  namespace L = golden::large;
+  const Attention large =
+      additive_attention(L::queries, L::keys, L::values, params_of(L::W_q, L::W_k, L::w_v), L::valid_len);
+  if (!check_close("weights of the large-score batch", large.weights, L::weights, kT1))
+    FAIL_CHECK("each query needs its own maximum: one maximum shared by the batch underflows other rows");
 }
 
 ATTN_TEST("permuting valid keys and values together permutes the weights", property, 1) {
   using namespace golden::masked;  // valid_len = 5; the padding rows 5..7 stay in place
   const AdditiveParams p = params_of(W_q, W_k, w_v);
-  const std::vector<int> order{3, 0, 4, 1, 2};
+  const std::vector<int> order{3, 0, 4, 1, 2, 5, 6, 7};  // key i of the permuted input is key order[i]
   const Attention got = additive_attention(queries, keys, values, p, valid_len);
-  const Attention perm = additive_attention(queries, permutation_rows(keys, order),
-                                            permutation_rows(values, order), p, valid_len);
-  check_close("output with permuted keys", perm.output, got.output.cast<double>(), kT1);
-  const Mat got_t = got.weights.transpose();
-  check_close("weights with permuted keys", perm.weights,
-              permutation_rows(got_t, order).transpose().cast<double>(), kT1);
+  if (!check_close("weights", got.weights, weights, kT1)) return;
+  const Attention perm =
+      additive_attention(queries, rows_in_order(keys, order), rows_in_order(values, order), p, valid_len);
+  check_close("output with permuted keys", perm.output, output, kT1);
+  const MatD weights_t = weights.transpose();
+  check_close("weights with permuted keys", perm.weights, rows_in_order(weights_t, order).transpose(), kT1);
 }
 
 ATTN_TEST("w_v = 0 gives the mean of the valid values", property, 1) {
   using namespace golden::masked;
   AdditiveParams p = params_of(W_q, W_k, w_v);
+  check_close("output with the golden w_v", additive_attention(queries, keys, values, p, valid_len).output,
+              output, kT1);
   p.w_v.setZero();  // every score is 0: uniform weights over the valid keys
   const Attention got = additive_attention(queries, keys, values, p, valid_len);
   const Eigen::RowVectorXd mean = values.topRows(valid_len).cast<double>().colwise().mean();
   if (!check_close("output with w_v = 0", got.output, mean.replicate(queries.rows(), 1), kT1) &&
-      close_quietly(got.output, values.cast<double>().colwise().mean().replicate(queries.rows(), 1), kT1))
+      is_close(got.output, values.cast<double>().colwise().mean().replicate(queries.rows(), 1), kT1))
     FAIL_CHECK("that is the mean of all n_k values: the softmax ignores valid_len");
 }
 
 ATTN_TEST("valid_len = 0 gives zero weights and a zero output", edge, 2) {
   using namespace golden::masked;
-  const Attention got = additive_attention(queries, keys, values, params_of(W_q, W_k, w_v), 0);
+  const AdditiveParams p = params_of(W_q, W_k, w_v);
+  const Attention got = additive_attention(queries, keys, values, p, 0);
   if (!check_finite("weights", got.weights) || !check_finite("output", got.output)) {
     FAIL_CHECK("with no valid key the softmax has nothing to normalise: return zeros, not 0/0 = NaN");
     return;
   }
   check_close("weights", got.weights, MatD::Zero(queries.rows(), keys.rows()), Tol{0, 0, "exact"});
   check_close("output", got.output, MatD::Zero(queries.rows(), values.cols()), Tol{0, 0, "exact"});
+  // the same inputs with valid_len keys: the golden result
+  const Attention some = additive_attention(queries, keys, values, p, valid_len);
+  check_close("output with valid_len = 5", some.output, output, kT1);
 }
 
 ATTN_TEST("scores near ±100 need each row's own maximum", edge, 2) {

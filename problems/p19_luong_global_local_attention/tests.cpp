@@ -3,7 +3,6 @@
 #include <attnkata/graded.h>
 
 #include <cmath>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -88,22 +87,17 @@ MatD attentional_d(const RowVecD& context, const RowVec& h, const Mat& W_c) {
   return (both * W_c.cast<double>()).array().tanh().matrix();
 }
 
-bool close_quietly(const Eigen::Ref<const Mat>& a, const MatD& e, Tol tol) {
-  if (a.rows() != e.rows() || a.cols() != e.cols() || !a.allFinite()) return false;
-  return ((a.cast<double>() - e).array().abs() <= tol.atol + tol.rtol * e.array().abs()).all();
-}
-
 // Name the classic mistakes when a golden comparison fails.
 void diagnose(const LuongOut& got, const RowVec& h, const Mat& src, const LuongParams& p, bool local) {
   const Index n_t = h.cols(), n_s = src.cols(), S = src.rows();
   if (got.weights.size() == S) {
     const MatD srcd = src.cast<double>();
-    auto weights_are = [&](const VecD& w) { return close_quietly(got.weights, w, kT2); };
+    auto weights_are = [&](const VecD& w) { return is_close(got.weights, w, kT2); };
     const VecD correct = local ? local_d(h, src, p) : VecD();
     // a twist is named only when the weights match it and it differs from the right answer on this input
     auto twisted = [&](Twist twist) {
       const VecD w = local_d(h, src, p, twist);
-      return weights_are(w) && !close_quietly(w.cast<float>(), correct, kT2);
+      return weights_are(w) && !is_close(w, correct, kT2);
     };
     if (local && !weights_are(correct)) {
       if (twisted(Twist::Renormalise))
@@ -138,7 +132,7 @@ void diagnose(const LuongOut& got, const RowVec& h, const Mat& src, const LuongP
   }
   if (got.context.size() == n_s && got.context.allFinite() && got.h_tilde.size() == p.W_c.cols()) {
     const MatD c = got.context.cast<double>();
-    auto h_tilde_is = [&](const MatD& e) { return close_quietly(got.h_tilde, e, kT2); };
+    auto h_tilde_is = [&](const MatD& e) { return is_close(got.h_tilde, e, kT2); };
     if (h_tilde_is((h.cast<double>() * p.W_c.bottomRows(n_t).cast<double>()).array().tanh().matrix()))
       FAIL_CHECK(
           "h_tilde ignores the context: it is tanh([c_t, h_t] W_c), the rows 0..n_s-1 of W_c multiply c_t. "
@@ -156,19 +150,24 @@ void diagnose(const LuongOut& got, const RowVec& h, const Mat& src, const LuongP
   }
 }
 
-// Compare every field with golden values; diagnose once on failure.
+// Compare every field with golden values; diagnose once on failure. Global attention has p_t = -1 exactly.
 void check_golden(const LuongOut& got, const MatD& h_tilde, const MatD& context, const MatD& weights,
-                  std::optional<double> p_t, const RowVec& h, const Mat& src, const LuongParams& p) {
+                  double p_t, const RowVec& h, const Mat& src, const LuongParams& p, bool local) {
   if (!expect_shape("weights", got.weights, weights.rows(), 1) ||
       !expect_shape("context", got.context, 1, context.cols()) ||
       !expect_shape("h_tilde", got.h_tilde, 1, h_tilde.cols()))
     return;
   bool ok = true;
-  if (p_t) ok &= check_close("p_t", double(got.p_t), *p_t, kT1);
+  if (local)
+    ok &= check_close("p_t", double(got.p_t), p_t, kT1);
+  else if (got.p_t != -1.f) {
+    FAIL_CHECK("global attention has no window: its p_t must be -1 exactly, got " << got.p_t);
+    ok = false;
+  }
   ok &= check_close("weights", got.weights, weights, kT1);
   ok &= check_close("context", got.context, context, kT1);
   ok &= check_close("h_tilde", got.h_tilde, h_tilde, kT1);
-  if (!ok) diagnose(got, h, src, p, p_t.has_value());
+  if (!ok) diagnose(got, h, src, p, local);
 }
 
 // The worked example of the statement: src rows [1 0] [0 1] [1 1] [-1 0], h_t = [1 2], W_c = [I; I].
@@ -212,11 +211,13 @@ ATTN_TEST("worked example from the statement", numeric, 2) {
               Tol{1e-6, 1e-6, "1e-6 (7 digits)"});
   check_close("global h_tilde", global.h_tilde, MatD{{0.9395435, 0.9939513}},
               Tol{1e-6, 1e-6, "1e-6 (7 digits)"});
+  if (global.p_t != -1.f)
+    FAIL_CHECK("global attention has no window: its p_t must be -1, got " << global.p_t);
   const LuongOut local = luong_local_p(ex.h, ex.src, ex.p);
   check_close("local p_t", double(local.p_t), 1.5, Tol{0, 1e-6, "1e-6"});
   if (!check_close("local weights", local.weights, MatD{{0.0}, {0.1631212}, {0.4434094}, {0.0}},
                    Tol{1e-6, 1e-6, "1e-6 (7 digits)"}) &&
-      close_quietly(local.weights, MatD{{0.0}, {0.2689414}, {0.7310586}, {0.0}}, Tol{1e-6, 1e-6, ""}))
+      is_close(local.weights, MatD{{0.0}, {0.2689414}, {0.7310586}, {0.0}}, Tol{1e-6, 1e-6, ""}))
     FAIL_CHECK(
         "those are the window softmax weights: both positions are 0.5 from p_t, so the Gaussian gives each "
         "exp(-0.5) = 0.6065307, and renormalising (or forgetting it) removes that factor");
@@ -228,74 +229,88 @@ ATTN_TEST("worked example from the statement", numeric, 2) {
 ATTN_TEST("global dot scores match golden values", numeric, 2) {
   using namespace golden::dot;
   const LuongParams p = params(LuongScore::Dot, Mat(), Mat(), W_c);
-  check_golden(luong_global(h_t.row(0), src, p), h_tilde, context, weights, std::nullopt, h_t.row(0), src, p);
+  check_golden(luong_global(h_t.row(0), src, p), h_tilde, context, weights, -1, h_t.row(0), src, p, false);
 }
 
 ATTN_TEST("global general scores match golden values", numeric, 2) {
   using namespace golden::general;  // n_t = 5, n_s = 6: W_a is not square
   const LuongParams p = params(LuongScore::General, W_a, Mat(), W_c);
-  check_golden(luong_global(h_t.row(0), src, p), h_tilde, context, weights, std::nullopt, h_t.row(0), src, p);
+  check_golden(luong_global(h_t.row(0), src, p), h_tilde, context, weights, -1, h_t.row(0), src, p, false);
 }
 
 ATTN_TEST("global concat scores match golden values", numeric, 2) {
   using namespace golden::concat;
   const LuongParams p = params(LuongScore::Concat, W_a, v_a, W_c);
-  check_golden(luong_global(h_t.row(0), src, p), h_tilde, context, weights, std::nullopt, h_t.row(0), src, p);
+  check_golden(luong_global(h_t.row(0), src, p), h_tilde, context, weights, -1, h_t.row(0), src, p, false);
 }
 
 ATTN_TEST("local-p matches golden values", numeric, 3) {
   using namespace golden::local;
   const LuongParams p = params(LuongScore::General, W_a, Mat(), W_c, W_p, v_p, D);
-  check_golden(luong_local_p(h_t.row(0), src, p), h_tilde, context, weights, p_t, h_t.row(0), src, p);
+  check_golden(luong_local_p(h_t.row(0), src, p), h_tilde, context, weights, p_t, h_t.row(0), src, p, true);
 }
 
 ATTN_TEST("local-p with a window clipped at the end matches golden values", numeric, 2) {
   using namespace golden::local_end;  // p_t ≈ 10.77 in a 12-word source, D = 4
   const LuongParams p = params(LuongScore::Concat, W_a, v_a, W_c, W_p, v_p, D);
-  check_golden(luong_local_p(h_t.row(0), src, p), h_tilde, context, weights, p_t, h_t.row(0), src, p);
+  check_golden(luong_local_p(h_t.row(0), src, p), h_tilde, context, weights, p_t, h_t.row(0), src, p, true);
 }
 
 ATTN_TEST("a 48-word source with n = 32 stays within float32 tolerance", numeric, 1) {
   using namespace golden::wide;
   const LuongParams p = params(LuongScore::General, W_a, Mat(), W_c, W_p, v_p, D);
-  check_golden(luong_local_p(h_t.row(0), src, p), h_tilde, context, weights, p_t, h_t.row(0), src, p);
+  check_golden(luong_local_p(h_t.row(0), src, p), h_tilde, context, weights, p_t, h_t.row(0), src, p, true);
 }
 
 ATTN_TEST("dot equals general with W_a = I", property, 2) {
-  const RowVec h = RowVec::Random(6);
-  const Mat src = Mat::Random(9, 6), W_c = Mat::Random(12, 4) * 0.5f, W_p = Mat::Random(6, 3);
-  const Vec v_p = Vec::Random(3);
-  const LuongParams dot{LuongScore::Dot, Mat(), Vec(), W_c, W_p, v_p, 2};
-  const LuongParams general{LuongScore::General, Mat::Identity(6, 6), Vec(), W_c, W_p, v_p, 2};
-  for (const bool local : {false, true}) {
-    CAPTURE(local);
-    const LuongOut a = local ? luong_local_p(h, src, dot) : luong_global(h, src, dot);
-    const LuongOut b = local ? luong_local_p(h, src, general) : luong_global(h, src, general);
-    check_close("weights (dot vs general)", a.weights, b.weights.cast<double>(), kT1);
-    check_close("h_tilde (dot vs general)", a.h_tilde, b.h_tilde.cast<double>(), kT1);
+  // global on golden::dot and local-p on golden::local_dot (n_t = n_s): dot scores, then the same inputs
+  // with General and W_a = I, which must give the same golden values
+  for (const bool general : {false, true}) {
+    CAPTURE(general);
+    {
+      using namespace golden::dot;
+      const Index n = h_t.cols();
+      const LuongParams p = general ? params(LuongScore::General, Mat::Identity(n, n), Mat(), W_c)
+                                    : params(LuongScore::Dot, Mat(), Mat(), W_c);
+      check_golden(luong_global(h_t.row(0), src, p), h_tilde, context, weights, -1, h_t.row(0), src, p,
+                   false);
+    }
+    {
+      using namespace golden::local_dot;
+      const Index n = h_t.cols();
+      const LuongParams p = general
+                                ? params(LuongScore::General, Mat::Identity(n, n), Mat(), W_c, W_p, v_p, D)
+                                : params(LuongScore::Dot, Mat(), Mat(), W_c, W_p, v_p, D);
+      check_golden(luong_local_p(h_t.row(0), src, p), h_tilde, context, weights, p_t, h_t.row(0), src, p,
+                   true);
+    }
   }
 }
 
 ATTN_TEST("global weights sum to 1", property, 1) {
   using namespace golden::concat;
   const LuongOut got = luong_global(h_t.row(0), src, params(LuongScore::Concat, W_a, v_a, W_c));
+  if (!expect_shape("weights", got.weights, src.rows(), 1)) return;
+  // any distribution sums to 1: the weights must also be the right one
   check_rows_sum_to("weights", got.weights.transpose());
+  check_close("weights", got.weights, weights, kT1);
 }
 
 ATTN_TEST("local-p weights are exactly 0 outside the window", property, 2) {
-  using namespace golden::wide;
+  using namespace golden::wide;  // p_t ≈ 12.76, D = 8: the window is s = 5..20
   const LuongOut got =
       luong_local_p(h_t.row(0), src, params(LuongScore::General, W_a, Mat(), W_c, W_p, v_p, D));
   if (!expect_shape("weights", got.weights, src.rows(), 1)) return;
   Mask inside(src.rows(), 1);
-  for (Index s = 0; s < src.rows(); ++s) inside(s, 0) = std::abs(double(s) - got.p_t) <= D;
-  check_zero_where_masked("weights outside |s - p_t| <= D", got.weights, inside);
+  for (Index s = 0; s < src.rows(); ++s) inside(s, 0) = std::abs(double(s) - p_t) <= D;
+  if (!check_zero_where_masked("weights outside |s - p_t| <= D", got.weights, inside)) return;
   for (Index s = 0; s < src.rows(); ++s)
     if (inside(s, 0) && !(got.weights(s) > 0)) {
-      FAIL_CHECK("weight " << s << " is inside the window (|s - p_t| <= D, p_t = " << got.p_t << ") but is "
+      FAIL_CHECK("weight " << s << " is inside the window (|s - p_t| <= D, p_t = " << p_t << ") but is "
                            << got.weights(s));
       break;
     }
+  check_close("weights inside the window", got.weights, weights, kT1);
 }
 
 ATTN_TEST("local-p weights never exceed the window softmax and sum below 1", property, 2) {
@@ -319,6 +334,7 @@ ATTN_TEST("local-p weights never exceed the window softmax and sum below 1", pro
         "the weights sum to " << sum
                               << ": every position is at least 0.5 from p_t = 3.5, so each "
                                  "Gaussian factor is at most exp(-0.5) and the sum must stay below 0.61");
+  check_close("weights", got.weights, local_d(h, src, p), kT1);
 }
 
 ATTN_TEST("p_t lies in [0 S-1] even for extreme v_p", property, 1) {
@@ -336,30 +352,41 @@ ATTN_TEST("p_t lies in [0 S-1] even for extreme v_p", property, 1) {
                    << std::string(got.p_t > S - 1 ? ": use (S - 1)·sigmoid(…) for 0-based positions" : ""));
       return;
     }
+    // p_t = (S - 1)·sigmoid(tanh(h_t W_p) v_p), from this test's own double computation
+    if (!check_close("p_t", double(got.p_t), centre_d(h, S, p), kT1)) return;
     if (!check_finite("weights", got.weights) || !check_finite("h_tilde", got.h_tilde)) return;
   }
 }
 
 ATTN_TEST("huge D makes local-p equal global", property, 2) {
-  // S = 9, D = 1e4: the window is the whole source and every Gaussian factor is >= exp(-64·2/1e8) > 0.999998
-  const RowVec h = RowVec::Random(4);
-  const Mat src = Mat::Random(9, 4);
-  const LuongParams p{LuongScore::General, Mat::Random(4, 4), Vec(), Mat::Random(8, 3),
-                      Mat::Random(4, 2),   Vec::Random(2),    10000};
-  const LuongOut global = luong_global(h, src, p), local = luong_local_p(h, src, p);
-  check_close("local weights vs global", local.weights, global.weights.cast<double>(), kT2);
-  check_close("local context vs global", local.context, global.context.cast<double>(), kT2);
-  check_close("local h_tilde vs global", local.h_tilde, global.h_tilde.cast<double>(), kT2);
+  // golden::general (S = 8) with D = 1e4: the window is the whole source and every Gaussian factor is
+  // >= exp(-2·7²/1e8) > 0.999998, so local-p gives the golden global values to T2
+  using namespace golden::general;
+  const LuongParams p =
+      params(LuongScore::General, W_a, Mat(), W_c, Mat::Random(5, 2), Mat::Random(2, 1), 10000);
+  const LuongOut global = luong_global(h_t.row(0), src, p), local = luong_local_p(h_t.row(0), src, p);
+  if (!check_close("global weights", global.weights, weights, kT1)) return;
+  check_close("local weights with D = 1e4", local.weights, weights, kT2);
+  check_close("local context with D = 1e4", local.context, context, kT2);
+  check_close("local h_tilde with D = 1e4", local.h_tilde, h_tilde, kT2);
 }
 
 ATTN_TEST("the context is the weighted sum of the source rows", property, 1) {
-  using namespace golden::local_end;
-  const LuongParams p = params(LuongScore::Concat, W_a, v_a, W_c, W_p, v_p, D);
+  // local-p on golden::local_end, global on golden::concat: context = Σ_s weights(s) h̄_s with the golden
+  // weights, computed here
   for (const bool local : {false, true}) {
     CAPTURE(local);
-    const LuongOut got = local ? luong_local_p(h_t.row(0), src, p) : luong_global(h_t.row(0), src, p);
-    if (!expect_shape("weights", got.weights, src.rows(), 1)) return;
-    check_close("context", got.context, got.weights.cast<double>().transpose() * src.cast<double>(), kT1);
+    const RowVec h = local ? golden::local_end::h_t.row(0) : golden::concat::h_t.row(0);
+    const Mat& src = local ? golden::local_end::src : golden::concat::src;
+    const MatD& weights = local ? golden::local_end::weights : golden::concat::weights;
+    const LuongParams p =
+        local ? params(LuongScore::Concat, golden::local_end::W_a, golden::local_end::v_a,
+                       golden::local_end::W_c, golden::local_end::W_p, golden::local_end::v_p,
+                       golden::local_end::D)
+              : params(LuongScore::Concat, golden::concat::W_a, golden::concat::v_a, golden::concat::W_c);
+    const LuongOut got = local ? luong_local_p(h, src, p) : luong_global(h, src, p);
+    if (!check_close("weights", got.weights, weights, kT1)) continue;
+    check_close("context", got.context, weights.transpose() * src.cast<double>(), kT1);
   }
 }
 
@@ -367,23 +394,21 @@ ATTN_TEST("h_tilde is tanh of [context h_t] W_c", property, 1) {
   using namespace golden::concat;  // n_t = 4, n_s = 6
   const LuongParams p = params(LuongScore::Concat, W_a, v_a, W_c);
   const LuongOut got = luong_global(h_t.row(0), src, p);
-  if (!expect_shape("context", got.context, 1, src.cols())) return;
-  if (!check_close("h_tilde", got.h_tilde, attentional_d(got.context.cast<double>(), h_t.row(0), W_c), kT1))
+  if (!check_close("context", got.context, context, kT1)) return;
+  // h̃_t from the golden context, computed here
+  if (!check_close("h_tilde", got.h_tilde, attentional_d(context, h_t.row(0), W_c), kT1))
     diagnose(got, h_t.row(0), src, p, false);
 }
 
 ATTN_TEST("permuting the source permutes the global weights", property, 1) {
   using namespace golden::general;
   const LuongParams p = params(LuongScore::General, W_a, Mat(), W_c);
-  const std::vector<int> order{5, 2, 7, 0, 3, 6, 1, 4};
-  Mat permuted(src.rows(), src.cols());
-  for (Index s = 0; s < src.rows(); ++s) permuted.row(s) = src.row(order[s]);
-  const LuongOut got = luong_global(h_t.row(0), src, p), perm = luong_global(h_t.row(0), permuted, p);
-  if (!expect_shape("weights", got.weights, src.rows(), 1)) return;
-  MatD expected(src.rows(), 1);
-  for (Index s = 0; s < src.rows(); ++s) expected(s, 0) = got.weights(order[s]);
-  check_close("weights of the permuted source", perm.weights, expected, kT1);
-  check_close("context of the permuted source", perm.context, got.context.cast<double>(), kT1);
+  const std::vector<int> order{5, 2, 7, 0, 3, 6, 1, 4};  // row s of the permuted source is row order[s]
+  const LuongOut got = luong_global(h_t.row(0), src, p);
+  if (!check_close("weights", got.weights, weights, kT1)) return;
+  const LuongOut perm = luong_global(h_t.row(0), rows_in_order(src, order), p);
+  check_close("weights of the permuted source", perm.weights, rows_in_order(weights, order), kT1);
+  check_close("context of the permuted source", perm.context, context, kT1);
 }
 
 ATTN_TEST("source rows outside the window are never read", property, 1) {
@@ -392,7 +417,7 @@ ATTN_TEST("source rows outside the window are never read", property, 1) {
   Mat poisoned = src;
   poisoned.topRows(6).setConstant(NAN);
   poisoned.bottomRows(8).setConstant(1e30f);
-  const LuongOut clean = luong_local_p(h_t.row(0), src, p), dirty = luong_local_p(h_t.row(0), poisoned, p);
+  const LuongOut dirty = luong_local_p(h_t.row(0), poisoned, p);
   const bool finite = check_finite("weights with poisoned rows", dirty.weights) &
                       check_finite("context with poisoned rows", dirty.context);
   if (!finite) {
@@ -401,24 +426,28 @@ ATTN_TEST("source rows outside the window are never read", property, 1) {
         "s in [ceil(p_t - D), floor(p_t + D)] ∩ [0, S-1] only (0 × NaN is NaN)");
     return;
   }
-  check_close("context with poisoned rows", dirty.context, clean.context.cast<double>(), kT1);
-  check_close("h_tilde with poisoned rows", dirty.h_tilde, clean.h_tilde.cast<double>(), kT1);
+  // rows outside the window change nothing: the golden result of the clean source
+  check_close("weights with poisoned rows", dirty.weights, weights, kT1);
+  check_close("context with poisoned rows", dirty.context, context, kT1);
+  check_close("h_tilde with poisoned rows", dirty.h_tilde, h_tilde, kT1);
 }
 
 ATTN_TEST("a one-word source gets weight 1", edge, 2) {
-  const RowVec h = RowVec::Random(3);
-  const Mat src = Mat::Random(1, 3), W_c = Mat::Random(6, 2);
-  const LuongParams p{
-      LuongScore::Concat, Mat::Random(6, 4), Vec::Random(4), W_c, Mat::Random(3, 2), Vec::Random(2), 1};
-  const MatD expected_h_tilde = attentional_d(src.cast<double>(), h, W_c);
-  const LuongOut global = luong_global(h, src, p);
+  // golden::concat's parameters on its first source word alone, then on the whole 6-word source
+  using namespace golden::concat;
+  const RowVec h = h_t.row(0);
+  const Mat one = src.topRows(1);
+  const LuongParams p = params(LuongScore::Concat, W_a, v_a, W_c, Mat::Random(4, 2), Mat::Random(2, 1), 1);
+  const MatD expected_h_tilde = attentional_d(one.cast<double>(), h, W_c);
+  const LuongOut global = luong_global(h, one, p);
   check_close("global weights", global.weights, MatD::Ones(1, 1), kT1);
-  check_close("global context", global.context, src.cast<double>(), kT1);
+  check_close("global context", global.context, one.cast<double>(), kT1);
   check_close("global h_tilde", global.h_tilde, expected_h_tilde, kT1);
-  const LuongOut local = luong_local_p(h, src, p);
+  const LuongOut local = luong_local_p(h, one, p);
   check_close("local p_t", double(local.p_t), 0.0, Tol{0, 0, "exact: (S - 1)·sigmoid = 0"});
   check_close("local weights", local.weights, MatD::Ones(1, 1), kT1);
   check_close("local h_tilde", local.h_tilde, expected_h_tilde, kT1);
+  check_golden(luong_global(h, src, p), h_tilde, context, weights, -1, h, src, p, false);
 }
 
 ATTN_TEST("a centre at either end clips the window", edge, 2) {
@@ -434,7 +463,7 @@ ATTN_TEST("a centre at either end clips the window", edge, 2) {
     if (!expect_shape("weights", got.weights, S, 1) || !check_finite("weights", got.weights)) return;
     check_close("p_t", double(got.p_t), v > 0 ? double(S - 1) : 0.0, Tol{0, 0, "exact"});
     if (!check_close("weights", got.weights, local_d(h, src, p), kT1) &&
-        close_quietly(got.weights, local_d(h, src, p, Twist::PadOutside), kT2))
+        is_close(got.weights, local_d(h, src, p, Twist::PadOutside), kT2))
       FAIL_CHECK(
           "positions past the end of the source took part in the softmax: clip the window to [0, S-1] "
           "before normalising");
@@ -495,4 +524,7 @@ ATTN_TEST("mismatched dimensions throw std::invalid_argument", edge, 2) {
   CHECK_THROWS_AS(luong_local_p(h, src, bad_W_p), std::invalid_argument);
   const LuongParams bad_v_p{LuongScore::General, Mat::Random(3, 4), Vec(), W_c, W_p, Vec::Random(3), 1};
   CHECK_THROWS_AS(luong_local_p(h, src, bad_v_p), std::invalid_argument);
+  INFO("luong_global ignores W_p and v_p");
+  CHECK_NOTHROW(luong_global(h, src, bad_W_p));
+  CHECK_NOTHROW(luong_global(h, src, bad_v_p));
 }

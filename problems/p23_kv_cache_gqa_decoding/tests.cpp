@@ -80,18 +80,13 @@ MatD model(const Mat& X, const GQAParams& p, Variant v) {
   return concat * p.Wo.cast<double>();
 }
 
-bool close_quietly(const Mat& a, const MatD& e) {
-  if (a.rows() != e.rows() || a.cols() != e.cols() || !a.allFinite()) return false;
-  return ((a.cast<double>() - e).array().abs() <= 1e-5 + 1e-4 * e.array().abs()).all();
-}
-
 // Name the classic mistakes when a comparison fails: a mistake is named when it changes the result here and
 // the submission matches it.
 void diagnose(const Mat& got, const Mat& X, const GQAParams& p) {
   const MatD truth = model(X, p, Variant::correct);
   auto matches = [&](Variant v) {
     const MatD alt = model(X, p, v);
-    return close_quietly(got, alt) && !close_quietly(got, truth);
+    return is_close(got, alt, kT3) && !is_close(got, truth, kT3);
   };
   if (matches(Variant::tile))
     FAIL_CHECK(
@@ -138,7 +133,7 @@ ATTN_TEST("prefill output is n×d and a decode step returns one 1×d row", shape
   expect_shape("gqa_decode_step", y, 1, 8);
 }
 
-ATTN_TEST("after step t the cache holds t+1 rows of n_kv_heads·d_h columns", shape, 2) {
+ATTN_TEST("after step t the cache holds t+1 rows of n_kv_heads·d_h columns", shape, 1) {
   const GQAParams p =
       random_params(32, 8, 2, 4);  // h·d_h = 32, g·d_h = 8: a cache 4 times smaller than MHA's
   const Mat X = Mat::Random(6, 32);
@@ -158,7 +153,7 @@ ATTN_TEST("after step t the cache holds t+1 rows of n_kv_heads·d_h columns", sh
   expect_shape("cache.V after a prefill of 4 tokens", prompt.V, 4, 8);
 }
 
-ATTN_TEST("worked example from the statement (2 query heads share 1 KV head)", numeric, 1) {
+ATTN_TEST("worked example from the statement (2 query heads share 1 KV head)", numeric, 2) {
   // d = 2, h = 2, g = 1, d_h = 1; Wq = Wo = I, Wk = [1 1]ᵀ, Wv = [1 -1]ᵀ; x0 = [1 0], x1 = [0 2]
   GQAParams p = make_params(Mat::Identity(2, 2), Mat::Ones(2, 1), Mat(2, 1), Mat::Identity(2, 2), 2, 1);
   p.Wv << 1, -1;
@@ -214,29 +209,26 @@ ATTN_TEST("16 tokens with 8 query heads on 2 KV heads stay within T2", numeric, 
 }
 
 ATTN_TEST("decoding token by token equals the full causal computation", property, 3) {
-  const GQAParams p = random_params(12, 6, 2, 3);
-  const Mat X = Mat::Random(9, 12);
+  using namespace golden::wide;  // 16 tokens, 8 query heads on 2 KV heads
+  const GQAParams p = make_params(Wq, Wk, Wv, Wo, n_heads, n_kv_heads);
   const Mat full = gqa_causal_attention(X, p);
-  if (!expect_shape("gqa_causal_attention", full, 9, 12) || !check_finite("gqa_causal_attention", full))
-    return;
+  if (!check_output("gqa_causal_attention", full, output, X, p, kT2)) return;
   const Mat decoded = decode_all(X, p);
   if (!check_finite("decoded outputs", decoded)) return;
-  if (!check_close("decoded outputs against gqa_causal_attention", decoded, full.cast<double>(), kT1)) {
+  if (!check_close("decoded outputs against gqa_causal_attention", decoded, full.cast<double>(), kT1))
     diagnose(decoded, X, p);
-    diagnose(full, X, p);
-  }
 }
 
 ATTN_TEST("prefill of a prompt then decoding the rest equals the full computation", property, 2) {
-  const GQAParams p = random_params(12, 4, 2, 3);
-  const Mat X = Mat::Random(8, 12);
+  using namespace golden::mqa;  // 6 tokens: a prompt of 4, then 2 decoded
+  const GQAParams p = make_params(Wq, Wk, Wv, Wo, n_heads, n_kv_heads);
   const Mat full = gqa_causal_attention(X, p);
-  if (!expect_shape("gqa_causal_attention", full, 8, 12)) return;
+  if (!check_output("gqa_causal_attention", full, output, X, p, kT2)) return;
   KVCache cache;
-  const Mat prompt = gqa_prefill(X.topRows(5), p, cache);
-  check_close("prefill outputs of the prompt", prompt, full.topRows(5).cast<double>(), kT1);
-  REQUIRE_MESSAGE(cache.K.rows() == 5, "after a prefill of 5 tokens the cache must hold 5 rows");
-  for (Index t = 5; t < 8; ++t) {
+  const Mat prompt = gqa_prefill(X.topRows(4), p, cache);
+  check_close("prefill outputs of the prompt", prompt, full.topRows(4).cast<double>(), kT1);
+  REQUIRE_MESSAGE(cache.K.rows() == 4, "after a prefill of 4 tokens the cache must hold 4 rows");
+  for (Index t = 4; t < X.rows(); ++t) {
     CAPTURE(t);
     const RowVec y = gqa_decode_step(X.row(t), p, cache);
     if (!check_close("decoded row after the prompt", y, full.row(t).cast<double>(), kT1)) {
@@ -247,85 +239,80 @@ ATTN_TEST("prefill of a prompt then decoding the rest equals the full computatio
 }
 
 ATTN_TEST("chunked prefill into a non-empty cache equals the full computation", property, 2) {
-  const GQAParams p = random_params(12, 4, 2, 3);
-  const Mat X = Mat::Random(9, 12);
+  using namespace golden::gqa;  // 7 tokens: chunks of 3 and 4
+  const GQAParams p = make_params(Wq, Wk, Wv, Wo, n_heads, n_kv_heads);
   const Mat full = gqa_causal_attention(X, p);
-  if (!expect_shape("gqa_causal_attention", full, 9, 12)) return;
+  if (!check_output("gqa_causal_attention", full, output, X, p, kT2)) return;
   KVCache cache;
-  gqa_prefill(X.topRows(4), p, cache);
-  const Mat chunk = gqa_prefill(X.bottomRows(5), p, cache);
-  if (!check_close("outputs of rows 4..8 prefilled after rows 0..3", chunk, full.bottomRows(5).cast<double>(),
+  gqa_prefill(X.topRows(3), p, cache);
+  const Mat chunk = gqa_prefill(X.bottomRows(4), p, cache);
+  if (!check_close("outputs of rows 3..6 prefilled after rows 0..2", chunk, full.bottomRows(4).cast<double>(),
                    kT1))
     FAIL_CHECK("row i of a chunk is position t0 + i: it sees the t0 cached rows and rows 0..i of the chunk");
-  expect_shape("cache.K after two chunks", cache.K, 9, 6);
+  expect_shape("cache.K after two chunks", cache.K, 7, Wk.cols());
 }
 
 ATTN_TEST("cache rows are x_t Wk and x_t Wv and earlier rows never change", property, 2) {
-  const GQAParams p = random_params(8, 4, 2, 2);
-  const Mat X = Mat::Random(5, 8);
-  const MatD K = X.cast<double>() * p.Wk.cast<double>(), V = X.cast<double>() * p.Wv.cast<double>();
+  using namespace golden::rect;  // d = 10, 2 KV heads of d_h = 3: the cache is (t, 6)
+  const GQAParams p = make_params(Wq, Wk, Wv, Wo, n_heads, n_kv_heads);
+  const MatD K = X.cast<double>() * Wk.cast<double>(), V = X.cast<double>() * Wv.cast<double>();
   KVCache cache;
   for (Index t = 0; t < X.rows(); ++t) {
     CAPTURE(t);
-    gqa_decode_step(X.row(t), p, cache);
+    const RowVec y = gqa_decode_step(X.row(t), p, cache);
     if (!check_close("cache.K", cache.K, K.topRows(t + 1), kT1) ||
-        !check_close("cache.V", cache.V, V.topRows(t + 1), kT1))
+        !check_close("cache.V", cache.V, V.topRows(t + 1), kT1) ||
+        !check_close("decoded row", y, output.row(t), kT2))
       return;
   }
 }
 
 ATTN_TEST("GQA equals MHA with each KV head repeated for its query group", property, 2) {
-  const int h = 6, g = 2;
-  const GQAParams p = random_params(12, h, g, 2);
-  GQAParams rep = p;  // KV head k copied to query heads k·3, k·3+1, k·3+2 (repeat_interleave)
-  rep.Wk = repeat_heads(p.Wk, g, h / g, false), rep.Wv = repeat_heads(p.Wv, g, h / g, false);
+  using namespace golden::gqa;  // 4 query heads on 2 KV heads
+  const GQAParams p = make_params(Wq, Wk, Wv, Wo, n_heads, n_kv_heads);
+  const int h = n_heads, g = n_kv_heads;
+  if (!check_output("gqa_causal_attention", gqa_causal_attention(X, p), output, X, p, kT2)) return;
+  GQAParams rep = p;  // KV head k copied to query heads k·2 and k·2+1 (repeat_interleave)
+  rep.Wk = repeat_heads(Wk, g, h / g, false), rep.Wv = repeat_heads(Wv, g, h / g, false);
   rep.n_kv_heads = h;
-  const Mat X = Mat::Random(6, 12);
-  const Mat got = gqa_causal_attention(X, p);
-  const Mat mha = gqa_causal_attention(X, rep);
-  if (!expect_shape("gqa_causal_attention", got, 6, 12) || !check_finite("gqa_causal_attention", got)) return;
-  if (!check_close("GQA against MHA with repeated KV heads", got, mha.cast<double>(), kT1)) {
-    GQAParams tiled = rep;
-    tiled.Wk = repeat_heads(p.Wk, g, h / g, true), tiled.Wv = repeat_heads(p.Wv, g, h / g, true);
-    if (close_quietly(got, gqa_causal_attention(X, tiled).cast<double>()))
-      FAIL_CHECK(
-          "GQA equals MHA with the KV heads tiled (k0 k1 k0 k1 ...): query head q must read KV head "
-          "q / (n_heads / n_kv_heads), so the copies are k0 k0 k0 k1 k1 k1 (repeat_interleave)");
-    diagnose(got, X, p);
-  }
+  // the same numbers from MHA (n_kv_heads = n_heads), each KV head's columns copied for its group
+  check_output("MHA with repeated KV heads", gqa_causal_attention(X, rep), output, X, rep, kT2);
 }
 
 ATTN_TEST("changing a later token leaves every earlier output unchanged", property, 2) {
-  const GQAParams p = random_params(12, 4, 2, 3);
-  const Mat X = Mat::Random(8, 12);
+  using namespace golden::gqa;  // 7 tokens; rows 4..6 replaced
+  const GQAParams p = make_params(Wq, Wk, Wv, Wo, n_heads, n_kv_heads);
   Mat X_future = X;
-  X_future.bottomRows(3) = 5 * Mat::Random(3, 12);
-  const Mat a = gqa_causal_attention(X, p), b = gqa_causal_attention(X_future, p);
-  if (!expect_shape("gqa_causal_attention", a, 8, 12) || !expect_shape("gqa_causal_attention", b, 8, 12))
-    return;
-  if (!check_close("rows 0..4 with rows 5..7 changed", b.topRows(5), a.topRows(5).cast<double>(), kT1)) {
-    FAIL_CHECK("earlier outputs depend on later tokens: mask j > i in the prefill");
-    diagnose(a, X, p);
+  X_future.bottomRows(3) = 5 * Mat::Random(3, X.cols());
+  const Mat changed = gqa_causal_attention(X_future, p);
+  if (!expect_shape("gqa_causal_attention", changed, X.rows(), X.cols())) return;
+  if (!check_close("rows 0..3 with rows 4..6 changed", changed.topRows(4), output.topRows(4), kT2)) {
+    FAIL_CHECK("rows 0..3 must be the golden ones whatever follows them: mask j > i in the prefill");
+    diagnose(changed, X_future, p);
   }
 }
 
-ATTN_TEST("the first token sees only itself", edge, 1) {
-  // one visible key: weight 1 in every head, so y_0 = Concat_q(v_0 of KV head q/r) Wo
-  const int h = 4, g = 2;
-  const GQAParams p = random_params(8, h, g, 2);
-  const Mat x0 = Mat::Random(1, 8);
-  const MatD v0 = x0.cast<double>() * repeat_heads(p.Wv, g, h / g, false).cast<double>();
-  const MatD expected = v0 * p.Wo.cast<double>();
+ATTN_TEST("the first token sees only itself", edge, 2) {
+  // one visible key: weight 1 in every head, so y_0 = Concat_q(v_0 of KV head q/r) Wo; then token 1 sees two
+  using namespace golden::gqa;
+  const GQAParams p = make_params(Wq, Wk, Wv, Wo, n_heads, n_kv_heads);
+  const MatD v0 =
+      X.topRows(1).cast<double>() * repeat_heads(Wv, n_kv_heads, n_heads / n_kv_heads, false).cast<double>();
   KVCache cache;
-  const RowVec y = gqa_decode_step(x0.row(0), p, cache);
-  if (!check_finite("first decoded row", y)) {
+  const RowVec y0 = gqa_decode_step(X.row(0), p, cache);
+  if (!check_finite("first decoded row", y0)) {
     FAIL_CHECK("an empty softmax gives NaN: append the token's key and value before attending");
     return;
   }
-  if (!check_close("first decoded row", y, expected, kT1)) diagnose(Mat(y), x0, p);
+  if (!check_close("first decoded row", y0, v0 * Wo.cast<double>(), kT1)) {
+    diagnose(Mat(y0), X.topRows(1), p);
+    return;
+  }
+  const RowVec y1 = gqa_decode_step(X.row(1), p, cache);
+  if (!check_close("second decoded row", y1, output.row(1), kT2)) diagnose(Mat(y1), X.topRows(2), p);
 }
 
-ATTN_TEST("bad head counts throw std::invalid_argument", edge, 2) {
+ATTN_TEST("bad head counts throw std::invalid_argument", edge, 1) {
   const Mat X = Mat::Random(3, 8);
   auto throws_everywhere = [&](const GQAParams& p, const std::string& what) {
     INFO(what);
@@ -344,6 +331,10 @@ ATTN_TEST("bad head counts throw std::invalid_argument", edge, 2) {
   GQAParams zero_q = random_params(8, 4, 2, 2);
   zero_q.n_heads = 0;
   throws_everywhere(zero_q, "n_heads = 0");
+  GQAParams negative = random_params(8, 4, 2, 2);
+  negative.n_heads = -4, negative.n_kv_heads = -2;
+  throws_everywhere(negative,
+                    "n_heads = -4 and n_kv_heads = -2: -4 % -2 == 0, but head counts must be positive");
 }
 
 ATTN_TEST("wrong Wk Wv Wo or input shapes throw std::invalid_argument", edge, 2) {
@@ -363,6 +354,8 @@ ATTN_TEST("wrong Wk Wv Wo or input shapes throw std::invalid_argument", edge, 2)
   throws_everywhere(p, "Wv has 7 rows instead of d = 8");
   p = good, p.Wo = Mat::Random(8, 12);
   throws_everywhere(p, "Wo is (8, 12) instead of (h·d_h, d) = (12, 8)");
+  p = good, p.Wq = Mat(8, 0), p.Wk = Mat(8, 0), p.Wv = Mat(8, 0), p.Wo = Mat(0, 8);
+  throws_everywhere(p, "Wq has no columns: d_h = 0");
   KVCache cache;
   CHECK_THROWS_AS(gqa_causal_attention(Mat::Random(3, 7), good), std::invalid_argument);
   CHECK_THROWS_AS(gqa_prefill(Mat::Random(3, 7), good, cache), std::invalid_argument);
@@ -397,23 +390,29 @@ ATTN_TEST("a rejected call leaves the cache unchanged", edge, 1) {
 }
 
 ATTN_TEST("an empty prompt gives 0 rows and leaves the cache empty", edge, 1) {
-  const GQAParams p = random_params(8, 4, 2, 3);
-  expect_shape("gqa_causal_attention of 0 tokens", gqa_causal_attention(Mat(0, 8), p), 0, 8);
+  using namespace golden::gqa;
+  const GQAParams p = make_params(Wq, Wk, Wv, Wo, n_heads, n_kv_heads);
+  const Index d = X.cols();
+  expect_shape("gqa_causal_attention of 0 tokens", gqa_causal_attention(Mat(0, d), p), 0, d);
   KVCache cache;
-  expect_shape("gqa_prefill of 0 tokens", gqa_prefill(Mat(0, 8), p, cache), 0, 8);
+  expect_shape("gqa_prefill of 0 tokens", gqa_prefill(Mat(0, d), p, cache), 0, d);
   CHECK_MESSAGE(cache.K.rows() == 0, "a prefill of 0 tokens must leave 0 cache rows");
-  const RowVec y = gqa_decode_step(RowVec::Random(8), p, cache);  // the cache still works afterwards
-  expect_shape("gqa_decode_step after an empty prefill", y, 1, 8);
-  expect_shape("cache.K after one step", cache.K, 1, 6);
+  // the cache still works afterwards: the golden sequence prefilled into it
+  check_output("gqa_prefill after an empty prefill", gqa_prefill(X, p, cache), output, X, p, kT2);
+  expect_shape("cache.K after the sequence", cache.K, X.rows(), Wk.cols());
 }
 
-ATTN_TEST("scores far beyond exp's float32 range stay finite", edge, 1) {
-  // inputs of size ~300 give scores of ~1e4 and more: exp overflows unless the row max is subtracted
-  const GQAParams p = random_params(8, 4, 2, 2);
-  const Mat X = 300 * Mat::Random(6, 8);
+ATTN_TEST("scores far beyond exp's float32 range stay finite", edge, 2) {
+  // tokens of size ~300 give scores of ~1e4 and more: exp overflows unless the row max is subtracted
+  using namespace golden::large;
+  const GQAParams p = make_params(Wq, Wk, Wv, Wo, n_heads, n_kv_heads);
   const Mat full = gqa_causal_attention(X, p);
   const Mat decoded = decode_all(X, p);
-  if (!check_finite("gqa_causal_attention", full) || !check_finite("decoded outputs", decoded))
+  if (!check_finite("gqa_causal_attention", full) || !check_finite("decoded outputs", decoded)) {
     FAIL_CHECK(
         "exp(score) overflows float32 above 88.7: subtract each row's max score before exponentiating");
+    return;
+  }
+  check_output("gqa_causal_attention", full, output, X, p, kT2);
+  check_output("decoded outputs", decoded, output, X, p, kT2);
 }

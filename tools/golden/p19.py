@@ -128,4 +128,6 @@ def generate():
                "concat", 12, 5, 5, 5, a_dim=6, local=(4, 4), p_range=(9.0, 11.0))
     luong_case(g, r, "wide", "local-p, general scores: S = 48, n = 32, D = 8, d_out = 32",
                "general", 48, 32, 32, 32, local=(16, 8), p_range=(10.0, 37.0))
+    luong_case(g, r, "local_dot", "local-p, dot scores: S = 10, n = 5, D = 2, d_out = 4",
+               "dot", 10, 5, 5, 4, local=(3, 2), p_range=(2.5, 6.5))
     return g

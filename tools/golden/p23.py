@@ -59,13 +59,34 @@ def torch_mha_repeated(X, P):
     return out[0].numpy()
 
 
-def case(g, r, name, comment, n, d, h, kv, d_h):
-    X = f32(r.standard_normal((n, d)))
+def min_top_gap(X, P):
+    """The smallest gap between the two largest visible scores of any (row, query head) with 2+ visible keys."""
+    h, g = P["h"], P["g"]
+    d_h, r = P["Wq"].shape[1] // h, h // g
+    Q, K = X @ P["Wq"], X @ P["Wk"]
+    gap = np.inf
+    for i in range(1, X.shape[0]):
+        for q in range(h):
+            kv = q // r
+            s = np.sort(K[:i + 1, kv * d_h:(kv + 1) * d_h] @ Q[i, q * d_h:(q + 1) * d_h] / np.sqrt(d_h))
+            gap = min(gap, s[-1] - s[-2])
+    return gap
+
+
+def case(g, r, name, comment, n, d, h, kv, d_h, x_scale=1.0, min_gap=None):
+    X = f32(r.standard_normal((n, d)) * x_scale)
     # weights ~ N(0, 1/d): scores are O(1), the softmax is not saturated
     P = {"Wq": f32(r.standard_normal((d, h * d_h)) / np.sqrt(d)),
          "Wk": f32(r.standard_normal((d, kv * d_h)) / np.sqrt(d)),
          "Wv": f32(r.standard_normal((d, kv * d_h)) / np.sqrt(d)),
          "Wo": f32(r.standard_normal((h * d_h, d)) / np.sqrt(h * d_h)), "h": h, "g": kv}
+    if min_gap is not None:
+        # scores far past float32 exp's range, and every softmax saturated: a float32 result that subtracts the
+        # row max is one-hot where float64 is, so T2 holds
+        Q = X @ P["Wq"]
+        assert np.abs(Q).max() * np.abs(X @ P["Wk"]).max() > 88, f"{name}: scores are not large"
+        gap = min_top_gap(X, P)
+        assert gap > min_gap, f"{name}: the top two scores of some row are only {gap:g} apart"
     out = torch_repeated_causal(X, P)
     assert_agree(out, numpy_loop(X, P), f"{name}: repeated-KV torch vs numpy loop")
     if h * d_h == d:
@@ -86,4 +107,6 @@ def generate():
     case(g, r, "mha", "5 tokens, d = 8, n_kv_heads = n_heads = 2: plain causal MHA", 5, 8, 2, 2, 4)
     case(g, r, "rect", "5 tokens, d = 10, 4 query heads, 2 KV heads of d_h = 3: h·d_h = 12 != d", 5, 10, 4, 2, 3)
     case(g, r, "wide", "16 tokens, d = 32, 8 query heads, 2 KV heads (d_h = 4)", 16, 32, 8, 2, 4)
+    case(g, r, "large", "6 tokens of size ~300, d = 8, 4 query heads, 2 KV heads (d_h = 2): scores ~1e4",
+         6, 8, 4, 2, 2, x_scale=300.0, min_gap=50.0)
     return g
