@@ -441,8 +441,11 @@ TEST_SUITE("cli") {
     const Toolkit t = toolkit();
     const fs::path dir = scratch_dir("isolation"), ws = dir / "workspace", breach = dir / "breach.txt";
     fs::create_directories(ws);
-    fs::copy_file(t.source_dir / "tests" / "isolation" / "p01_escape.cpp",
-                  ws / "p01_sdpa_stable_softmax.cpp");
+    // the reference plus an escape attempt, as a patch so that it follows the reference
+    const auto problems = load_problems(t.source_dir);
+    std::ofstream(ws / "p01_sdpa_stable_softmax.cpp")
+        << apply_patch(read_file(find_problem(problems, "p01").reference()),
+                       read_file(t.source_dir / "tests" / "isolation" / "p01_escape.patch"));
     for (const bool isolate : {false, true}) {
       CAPTURE(isolate);
       fs::remove(breach);
