@@ -32,7 +32,8 @@ void diagnose(const Attention& got, const Mat& Q, const Mat& K, const Mat& V) {
   if (is_close(got.output, unmasked_attention(Q, K, V, 1.0 / Q.cols())))
     FAIL_CHECK("the output equals softmax(Q Kᵀ / d_k) V: scale by 1/sqrt(d_k), not 1/d_k");
   if (got.weights.rows() == Q.rows() && got.weights.cols() == K.rows() && got.weights.rows() > 1 &&
-      (got.weights.colwise().sum().array() - 1).abs().maxCoeff() < 1e-4)
+      (got.weights.colwise().sum().array() - 1).abs().maxCoeff() < 1e-4 &&
+      (got.weights.rowwise().sum().array() - 1).abs().maxCoeff() > 1e-4)  // not also a row softmax
     FAIL_CHECK("the columns of weights sum to 1: the softmax runs over queries instead of keys");
 }
 
