@@ -194,7 +194,8 @@ int cmd_grade(int argc, char** argv) {
       prog() + " grade",
       "Compile each file against the problem's tests, run it under limits and score it.\n"
       "A missing workspace file is first created from the stub.\n"
-      "Exit codes: 0 every graded problem passed, 1 some did not, 2 usage error, 3 internal error.\n");
+      "Exit codes: 0 every graded problem passed, 1 some did not, 2 usage error, 3 internal error or a\n"
+      "missing sandbox (--isolate without bubblewrap).\n");
   options.positional_help("ID...");
   add_workspace_option(options);
   // clang-format off
