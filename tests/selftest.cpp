@@ -313,7 +313,9 @@ TEST_SUITE("known_wrong") {
     REQUIRE(cases.size() >= (only.empty() ? 15u : 2u));
 
     // two at a time: each grade is one compile, and the hangs wait out a short limit
-    const fs::path root = scratch_dir("known_wrong");
+    // a filtered run has its own directory, so runs for different problems can go side by side
+    const char* filter = std::getenv("ATTNKATA_KNOWN_WRONG");
+    const fs::path root = scratch_dir(only.empty() ? "known_wrong" : "known_wrong-" + std::string(filter));
     std::vector<std::string> failures(cases.size());
     std::atomic<size_t> next{0};
     auto worker = [&] {
