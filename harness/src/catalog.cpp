@@ -81,8 +81,17 @@ std::vector<TestSpec> parse_test_specs(const std::string& source) {
                                 std::regex::multiline);
   std::vector<TestSpec> specs;
   for (auto it = std::sregex_iterator(source.begin(), source.end(), kTest); it != std::sregex_iterator();
-       ++it)
-    specs.push_back({(*it)[1].str(), (*it)[2].str(), std::stoi((*it)[3].str())});
+       ++it) {
+    // the body: from the declaration to the brace that closes the first one opened after it
+    const size_t begin = static_cast<size_t>(it->position(0)) + (*it)[0].str().find("ATTN_TEST");
+    size_t end = source.find('{', begin);
+    for (int depth = 0; end != std::string::npos && end < source.size(); ++end) {
+      if (source[end] == '{') ++depth;
+      if (source[end] == '}' && --depth == 0) break;
+    }
+    const std::string code = end < source.size() ? source.substr(begin, end + 1 - begin) : "";
+    specs.push_back({(*it)[1].str(), (*it)[2].str(), std::stoi((*it)[3].str()), code});
+  }
   return specs;
 }
 

@@ -47,6 +47,7 @@ struct Limits {
 struct TestSpec {
   std::string name, category;
   int points = 0;
+  std::string code;  // the test's source, from ATTN_TEST to its closing brace (for views that show it)
 };
 
 struct Problem {

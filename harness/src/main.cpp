@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cxxopts.hpp>
 #include <fstream>
 #include <functional>
@@ -13,6 +15,7 @@
 #include <map>
 
 #include "catalog.h"
+#include "classroom.h"
 #include "course.h"
 #include "grade.h"
 #include "state.h"
@@ -40,6 +43,9 @@ Commands for learners:
   show ID               the problem statement (--walkthrough: the worked solution)
   hint ID               the next hint for a problem (--all: every hint)
   reset ID              restore the stub, saving your file beside it first
+
+For teachers:
+  class ROSTER [ID...]  grade every learner's workspace; writes class.json, gradebook.csv, scoreboard.html
 
 For maintainers:
   test                  build everything and run the whole self-test suite
@@ -202,7 +208,8 @@ int cmd_grade(int argc, char** argv) {
   options.add_options()
       ("a,all", "grade every problem")
       ("reference", "grade the reference solutions instead of a workspace")
-      ("f,format", "text or json", cxxopts::value<std::string>()->default_value("text"))
+      ("f,format", "text, json, exercism (results.json v3), gradescope (results.json) or junit (XML)",
+       cxxopts::value<std::string>()->default_value("text"))
       ("o,output", "write the report to FILE instead of standard output", cxxopts::value<std::string>())
       ("v,verbose", "show passing tests, compiler warnings and full compiler output")
       ("j,jobs", "problems graded in parallel", cxxopts::value<int>()->default_value("2"))
@@ -295,6 +302,140 @@ int cmd_grade(int argc, char** argv) {
     }
   }
   return internal ? kExitInternal : all_passed ? kExitPassed : kExitNotPassed;
+}
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_interrupt(int) {
+  g_interrupted = true;
+}
+
+int cmd_class(int argc, char** argv) {
+  cxxopts::Options options(
+      prog() + " class",
+      "Grade a whole class: every learner's workspace against the chosen problems, N at a time.\n"
+      "ROSTER is a directory with one sub-directory per learner, or a CSV file of `name,path` lines.\n"
+      "An unchanged file is not graded again. Nothing is written into a learner's folder; the reports go to\n"
+      "--output-dir: class.json, gradebook.csv (for an LMS), scoreboard.html (open it in a browser), and with\n"
+      "--format one file per learner in learners/. Ctrl-C stops early and still writes what was graded.\n"
+      "Exit codes: 0 every pair passed, 1 some did not, 2 usage error, 3 internal error, 130 interrupted.\n");
+  options.positional_help("ROSTER [ID...]");
+  // clang-format off
+  options.add_options()
+      ("track", "the problems of one track", cxxopts::value<std::string>())
+      ("set", "the problems of a named set (interview, workshop-day1, ...)", cxxopts::value<std::string>())
+      ("o,output-dir", "where the reports go", cxxopts::value<std::string>()->default_value("class-report"))
+      ("f,format", "also one report per learner: json, exercism, gradescope or junit", cxxopts::value<std::string>())
+      ("title", "the scoreboard's title", cxxopts::value<std::string>()->default_value("attnkata scoreboard"))
+      ("j,jobs", "pairs graded in parallel", cxxopts::value<int>()->default_value("2"))
+      ("time-limit", "override each problem's wall and CPU time limits (seconds)", cxxopts::value<double>())
+      ("isolate", "run each submission in bubblewrap (without bubblewrap installed, nothing is graded: exit 3)")
+      ("args", "roster and problem ids", cxxopts::value<std::vector<std::string>>());
+  // clang-format on
+  options.parse_positional({"args"});
+  const auto args = parse(options, argc, argv);
+  auto positional = args.count("args") ? args["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  if (positional.empty())
+    throw UsageError("which class? e.g. " + prog() + " class submissions/ (a folder per learner, or a CSV)");
+  const fs::path roster = positional.front();
+  const std::vector<std::string> ids(positional.begin() + 1, positional.end());
+  if ((!ids.empty()) + args.count("track") + args.count("set") > 1)
+    throw UsageError("choose the problems one way: ids, --track or --set");
+  std::unique_ptr<View> per_learner;
+  std::string extension;
+  if (args.count("format")) {
+    const std::string format = args["format"].as<std::string>();
+    if (format == "text") throw UsageError("--format for class is json, exercism, gradescope or junit");
+    per_learner = make_view(format, {});
+    extension = format == "junit" ? ".xml" : "." + format + ".json";
+  }
+  ClassOptions copt;
+  copt.jobs = std::max(1, args["jobs"].as<int>());
+  if (args.count("isolate")) copt.sandbox = Sandbox::require();
+
+  Context c = load_context();
+  if (args.count("time-limit")) {
+    const double limit = args["time-limit"].as<double>();
+    if (!(limit > 0 && limit <= 3600)) throw UsageError("--time-limit must be between 0 and 3600 seconds");
+    for (auto& p : c.problems) p.limits.wall_seconds = p.limits.cpu_seconds = limit;
+  }
+  std::vector<const Problem*> problems;
+  if (!ids.empty()) {
+    for (const auto& id : ids) problems.push_back(&find_problem(c.problems, id));
+  } else {
+    const std::string group = args.count("track") ? args["track"].as<std::string>()
+                              : args.count("set") ? args["set"].as<std::string>() : "";
+    for (const Problem* p : in_course_order(c.course, c.problems)) {
+      if (!group.empty()) {
+        const auto& members = c.course.group(group).ids;
+        if (std::find(members.begin(), members.end(), p->id) == members.end()) continue;
+      }
+      problems.push_back(p);
+    }
+    if (problems.empty()) throw UsageError("'" + group + "' has no problem in this repository yet");
+  }
+  const std::vector<Learner> learners = load_roster(roster);
+  for (const auto& l : learners) {
+    bool any = false;
+    for (const Problem* p : problems) any |= fs::exists(l.workspace / p->file_name());
+    if (!any) std::cerr << fmt::format("attnkata: note: {} has no file for these problems ({})\n", l.name,
+                                       shown(l.workspace));
+  }
+
+  const bool progress = is_terminal(STDERR_FILENO);
+  const auto start = std::chrono::steady_clock::now();
+  copt.cancel = &g_interrupted;
+  copt.progress = [&](size_t done, size_t total, size_t not_passed, size_t reused) {
+    if (!progress) return;
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const size_t graded = done - reused;
+    const std::string left =
+        graded > 0 && done < total ? fmt::format(", ~{:.0f} s left", elapsed / graded * (total - done)) : "";
+    std::cerr << fmt::format("\33[2Kgraded {}/{} ({} not passed, {} unchanged{})\r", done, total, not_passed,
+                             reused, left)
+              << std::flush;
+  };
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+  const std::vector<LearnerResult> results = grade_class(c.toolkit, learners, problems, copt);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  if (progress) std::cerr << "\33[2K" << std::flush;
+
+  const fs::path out = args["output-dir"].as<std::string>();
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) throw UsageError("cannot create " + out.string() + ": " + ec.message());
+  auto write = [&](const fs::path& file, const std::string& text) {
+    std::ofstream f(file);
+    if (!(f << text)) throw UsageError("cannot write " + file.string());
+  };
+  write(out / "class.json", render_class_json(results, problems));
+  write(out / "gradebook.csv", render_gradebook_csv(results, problems));
+  write(out / "scoreboard.html", render_scoreboard_html(results, problems, args["title"].as<std::string>()));
+  if (per_learner) {
+    fs::create_directories(out / "learners");
+    for (const auto& lr : results) write(out / "learners" / (lr.learner.name + extension), per_learner->render(lr.problems));
+  }
+
+  size_t pairs = 0, passed = 0, cancelled = 0;
+  bool internal = false;
+  for (const auto& lr : results)
+    for (const auto& r : lr.problems) {
+      ++pairs;
+      passed += r.verdict == Verdict::passed;
+      cancelled += r.summary == "not graded: cancelled";
+      internal |= r.verdict == Verdict::internal_error && r.summary != "not graded: cancelled";
+    }
+  fmt::print("{} learners × {} problems: {} of {} pairs passed\n", learners.size(), problems.size(), passed, pairs);
+  for (const auto& lr : results) fmt::print("  {:<24} {:>4}/{}\n", lr.learner.name, lr.score, lr.max_score);
+  fmt::print("Reports: {0}/scoreboard.html  {0}/gradebook.csv  {0}/class.json\n", shown(out));
+  if (g_interrupted) {
+    fmt::print("Interrupted: {} pairs were not graded (marked \"not graded: cancelled\"); run again to finish.\n",
+               cancelled);
+    return 130;
+  }
+  return internal ? kExitInternal : passed == pairs ? kExitPassed : kExitNotPassed;
 }
 
 int cmd_show(int argc, char** argv) {
@@ -408,7 +549,7 @@ int dispatch(int argc, char** argv) {
   }
   static const std::map<std::string, std::function<int(int, char**)>> kVerbs = {
       {"list", cmd_list}, {"init", cmd_init},   {"grade", cmd_grade}, {"show", cmd_show},
-      {"hint", cmd_hint}, {"reset", cmd_reset}, {"test", cmd_test}};
+      {"hint", cmd_hint}, {"reset", cmd_reset}, {"test", cmd_test}, {"class", cmd_class}};
   const auto it = kVerbs.find(verb);
   if (it == kVerbs.end()) {
     std::string near;

@@ -44,6 +44,7 @@ struct TestResult {
   std::string output;   // what the learner's code printed during this test (capped)
   double time_s = 0;    // as the test main measured it; 0 when it never reported
   std::vector<Artifact> artifacts;
+  std::string code;     // the test's source (from the trusted tests.cpp; not in the JSON view)
 
   bool passed() const { return status == TestStatus::pass; }
 };

@@ -28,7 +28,7 @@ std::vector<TestResult> score_tests(const std::vector<TestSpec>& specs, const st
   for (const auto& spec : specs) {
     TestResult t;
     t.name = spec.name, t.category = spec.category, t.points = spec.points;
-    t.status = TestStatus::error, t.message = missing_reason;
+    t.status = TestStatus::error, t.message = missing_reason, t.code = spec.code;
     for (const auto& r : records)
       if (r.name == spec.name) {
         t.status = test_status_from(r.status);

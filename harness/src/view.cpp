@@ -14,6 +14,9 @@ using Factory = std::unique_ptr<View> (*)(const ViewOptions&);
 const std::vector<std::pair<std::string, Factory>> kViews = {
     {"text", make_text_view},
     {"json", make_json_view},
+    {"exercism", make_exercism_view},
+    {"gradescope", make_gradescope_view},
+    {"junit", make_junit_view},
 };
 
 }  // namespace

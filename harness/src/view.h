@@ -25,9 +25,12 @@ class View {
 std::unique_ptr<View> make_view(const std::string& format, const ViewOptions& options);
 std::vector<std::string> view_names();
 
-// The views themselves (view_text.cpp, view_json.cpp).
+// The views themselves (view_<name>.cpp).
 std::unique_ptr<View> make_text_view(const ViewOptions& options);
 std::unique_ptr<View> make_json_view(const ViewOptions& options);
+std::unique_ptr<View> make_exercism_view(const ViewOptions& options);
+std::unique_ptr<View> make_gradescope_view(const ViewOptions& options);
+std::unique_ptr<View> make_junit_view(const ViewOptions& options);
 
 // Reads the JSON view back (used by `list` to show the last grade, and by the self-test).
 std::vector<ProblemResult> parse_json_results(const std::string& text);

@@ -6,6 +6,7 @@
 
 #include "catalog.h"
 #include "channel.h"
+#include "classroom.h"
 #include "course.h"
 #include "state.h"
 #include "verdict.h"
@@ -69,7 +70,7 @@ TEST_CASE("the final record counts the cases") {
 }
 
 TEST_CASE("scores come from the declarations; missing tests are errors") {
-  const std::vector<TestSpec> specs{{"a", "shape", 1}, {"b", "numeric", 2}, {"c", "edge", 3}};
+  const std::vector<TestSpec> specs{{"a", "shape", 1, ""}, {"b", "numeric", 2, ""}, {"c", "edge", 3, ""}};
   const std::vector<CaseRecord> records{{"a", "shape", "pass", "", 99, -1, -1, 0.5},
                                         {"b", "numeric", "fail", "off", 2, -1, -1, 0}};
   const auto tests = score_tests(specs, records, "not run");
@@ -161,4 +162,43 @@ TEST_CASE("JSON reports round-trip") {
   CHECK(back[0].peak_rss_kib == 12345);
   REQUIRE(back[0].tests[1].artifacts.size() == 1);
   CHECK(back[0].tests[1].artifacts[0].values[1] == 0.75f);
+}
+
+TEST_CASE("per-learner formats: exercism v3, gradescope and junit carry every test") {
+  ProblemResult r;
+  r.id = "p01", r.slug = "sdpa_stable_softmax", r.verdict = Verdict::failed, r.score = 1, r.max_score = 3;
+  r.tests = {test("a <shape>", TestStatus::pass), test("b", TestStatus::fail, "expected 4×8, got 8×4 & \"so\"")};
+  r.tests[1].points = 2, r.tests[1].code = "ATTN_TEST(\"b\", edge, 2) {}";
+  const std::string ex = make_view("exercism", {})->render({r});
+  CHECK(ex.find("\"version\": 3") != std::string::npos);
+  CHECK(ex.find("\"status\": \"fail\"") != std::string::npos);
+  CHECK(ex.find("\"test_code\": \"ATTN_TEST(") != std::string::npos);
+  const std::string gs = make_view("gradescope", {})->render({r});
+  CHECK(gs.find("\"score\": 1") != std::string::npos);
+  CHECK(gs.find("\"tags\": [") != std::string::npos);
+  const std::string ju = make_view("junit", {})->render({r});
+  CHECK(ju.find("<testsuite name=\"p01 sdpa_stable_softmax\" tests=\"2\" failures=\"1\"") != std::string::npos);
+  CHECK(ju.find("a &lt;shape&gt;") != std::string::npos);
+  CHECK(ju.find("&amp; &quot;so&quot;") != std::string::npos);
+  r.verdict = Verdict::compile_error, r.summary = "it does not compile";
+  CHECK(make_view("exercism", {})->render({r}).find("\"status\": \"error\"") != std::string::npos);
+}
+
+TEST_CASE("class reports round-trip and the gradebook has a column per problem") {
+  Problem p;
+  p.id = "p01", p.slug = "sdpa_stable_softmax", p.title = "SDPA";
+  p.tests = {{"a", "shape", 1, ""}, {"b", "numeric", 2, ""}};
+  ProblemResult r;
+  r.id = "p01", r.slug = p.slug, r.verdict = Verdict::failed, r.score = 1, r.max_score = 3;
+  r.tests = {test("a", TestStatus::pass), test("b", TestStatus::fail, "off")};
+  LearnerResult alice{{"alice, jr", "/tmp/alice"}, {r}, 1, 3, true};
+  const std::vector<const Problem*> problems{&p};
+  const auto back = parse_class_json(render_class_json({alice}, problems));
+  REQUIRE(back.size() == 1);
+  CHECK(back[0].learner.name == "alice, jr");
+  CHECK(back[0].problems.at(0).tests.at(1).message == "off");
+  CHECK(render_gradebook_csv({alice}, problems) == "name,p01,total,max\n\"alice, jr\",1,1,3\n");
+  const std::string html = render_scoreboard_html({alice}, problems, "t");
+  CHECK(html.find("data-learner=\"alice, jr\" data-problem=\"p01\" data-score=\"1\"") != std::string::npos);
+  CHECK(html.find("failed by 1 of 1") != std::string::npos);
 }
