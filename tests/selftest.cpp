@@ -15,42 +15,10 @@
 #include "course.h"
 #include "grade.h"
 #include "process.h"
+#include "selftest_support.h"
 #include "view.h"
 
-using namespace attnkata;
-
-namespace {
-
-const fs::path kCli = ATTNKATA_CLI;
-
-Toolkit toolkit() {
-  return Toolkit::load(kCli.parent_path() / "attnkata-toolkit.json");
-}
-
-struct CliRun {
-  RunOutcome outcome;
-  std::string output;
-};
-
-CliRun cli(const std::vector<std::string>& args, const fs::path& scratch) {
-  RunSpec spec;
-  spec.argv = {kCli.string()};
-  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-  spec.output_file = scratch / "cli-output.txt";
-  spec.wall_seconds = 900;
-  CliRun r{run_process(spec), ""};
-  r.output = read_file(spec.output_file);
-  return r;
-}
-
-fs::path scratch_dir(const std::string& name) {
-  const fs::path dir = toolkit().build_dir / "selftest" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-}  // namespace
+using namespace selftest;
 
 TEST_SUITE("consistency") {
   TEST_CASE("every problem directory is complete and its metadata and tests are well formed") {
@@ -167,96 +135,6 @@ TEST_SUITE("stubs") {
 // zeros/uniform files. None may pass; none may score above its max; with "may pass", every test it passes must
 // be of a listed category or named. ATTNKATA_KNOWN_WRONG=p01,p04 restricts the suite to those problems.
 
-namespace {
-
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    const size_t end = text.find('\n', pos);
-    lines.push_back(text.substr(pos, end == std::string::npos ? std::string::npos : end - pos));
-    pos = end == std::string::npos ? text.size() : end + 1;
-  }
-  return lines;
-}
-
-// Applies a unified diff to source with no fuzz: every context and removed line must match exactly where the
-// hunk header says. Throws std::runtime_error naming the hunk that does not apply.
-std::string apply_patch(const std::string& source, const std::string& patch) {
-  const std::vector<std::string> in = split_lines(source), diff = split_lines(patch);
-  static const std::regex kHunk(R"(^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@)");
-  std::vector<std::string> out;
-  size_t next = 0;  // first line of `in` not yet copied
-  int hunks = 0;
-  for (size_t k = 0; k < diff.size(); ++k) {
-    std::smatch m;
-    if (!std::regex_search(diff[k], m, kHunk)) continue;
-    ++hunks;
-    const std::string where = "hunk " + std::to_string(hunks) + " (" + diff[k] + ")";
-    const size_t old_start = std::stoul(m[1]), old_count = m[2].matched ? std::stoul(m[2]) : 1;
-    const size_t at = old_count == 0 ? old_start : old_start - 1;
-    if (at < next || at > in.size()) throw std::runtime_error(where + ": out of order or past the end");
-    out.insert(out.end(), in.begin() + static_cast<long>(next), in.begin() + static_cast<long>(at));
-    next = at;
-    for (++k; k < diff.size() && !diff[k].starts_with("@@"); ++k) {
-      const std::string& line = diff[k];
-      if (line.starts_with("\\")) continue;  // "\ No newline at end of file"
-      const char op = line.empty() ? ' ' : line[0];
-      const std::string text = line.empty() ? "" : line.substr(1);
-      if (op == '+') {
-        out.push_back(text);
-      } else if (op == ' ' || op == '-') {
-        if (next >= in.size() || in[next] != text)
-          throw std::runtime_error(where + ": line " + std::to_string(next + 1) + " of the reference is '" +
-                                   (next < in.size() ? in[next] : "<end>") + "', the patch expects '" + text +
-                                   "'");
-        if (op == ' ') out.push_back(text);
-        ++next;
-      } else {
-        break;  // the next file's header or trailing text
-      }
-    }
-    --k;
-  }
-  if (hunks == 0) throw std::runtime_error("no hunks");
-  out.insert(out.end(), in.begin() + static_cast<long>(next), in.end());
-  std::string text;
-  for (const auto& line : out) text += line + "\n";
-  return text;
-}
-
-struct KnownWrong {
-  fs::path file;
-  const Problem* problem;
-  std::string verdict;
-  int min_score, max_score;
-  std::set<std::string> may_pass;  // categories or test names; empty: no restriction
-  bool restricted = false;
-};
-
-KnownWrong parse_known_wrong(const fs::path& file, const std::vector<Problem>& problems) {
-  static const std::regex kExpect(R"(// expect: (\w+), score (\d+)\.\.(\d+))");
-  static const std::regex kMayPass(R"(// may pass:([^\n]*))");
-  const std::string id = file.parent_path().filename().string(), source = read_file(file);
-  std::smatch m;
-  if (!std::regex_search(source, m, kExpect)) throw std::runtime_error("no '// expect:' line");
-  KnownWrong c{file, &find_problem(problems, id), m[1], std::stoi(m[2]), std::stoi(m[3]), {}, false};
-  if (std::regex_search(source, m, kMayPass)) {
-    c.restricted = true;
-    std::stringstream items(m[1].str());
-    for (std::string item; std::getline(items, item, ';');) {
-      item = std::regex_replace(item, std::regex(R"(^\s+|\s+$)"), "");
-      if (item.empty()) continue;
-      const bool known = item == "shape" || std::any_of(c.problem->tests.begin(), c.problem->tests.end(),
-                                                        [&](const TestSpec& t) { return t.name == item; });
-      if (!known) throw std::runtime_error("'may pass' names '" + item + "', which is not a test of " + id);
-      c.may_pass.insert(item);
-    }
-  }
-  return c;
-}
-
-}  // namespace
 
 TEST_SUITE("known_wrong") {
   TEST_CASE("a patch applies exactly or not at all") {

@@ -17,6 +17,7 @@
 #include "catalog.h"
 #include "classroom.h"
 #include "course.h"
+#include "export.h"
 #include "grade.h"
 #include "state.h"
 #include "view.h"
@@ -46,6 +47,8 @@ Commands for learners:
 
 For teachers:
   class ROSTER [ID...]  grade every learner's workspace; writes class.json, gradebook.csv, scoreboard.html
+  export gradescope|github-classroom [ID...]
+                        an autograder bundle or workflow that runs this grader on a course platform
 
 For maintainers:
   test                  build everything and run the whole self-test suite
@@ -397,6 +400,12 @@ int cmd_class(int argc, char** argv) {
   };
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
+  size_t reused_pairs = 0;
+  const auto report_progress = copt.progress;
+  copt.progress = [&](size_t done, size_t total, size_t not_passed, size_t reused) {
+    reused_pairs = reused;
+    report_progress(done, total, not_passed, reused);
+  };
   const std::vector<LearnerResult> results = grade_class(c.toolkit, learners, problems, copt);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
@@ -418,7 +427,7 @@ int cmd_class(int argc, char** argv) {
     for (const auto& lr : results) write(out / "learners" / (lr.learner.name + extension), per_learner->render(lr.problems));
   }
 
-  size_t pairs = 0, passed = 0, cancelled = 0;
+  size_t pairs = 0, passed = 0, cancelled = 0, unchanged = 0;
   bool internal = false;
   for (const auto& lr : results)
     for (const auto& r : lr.problems) {
@@ -427,7 +436,9 @@ int cmd_class(int argc, char** argv) {
       cancelled += r.summary == "not graded: cancelled";
       internal |= r.verdict == Verdict::internal_error && r.summary != "not graded: cancelled";
     }
-  fmt::print("{} learners × {} problems: {} of {} pairs passed\n", learners.size(), problems.size(), passed, pairs);
+  unchanged = reused_pairs;
+  fmt::print("{} learners × {} problems: {} of {} pairs passed ({} unchanged since the last run, not graded again)\n",
+             learners.size(), problems.size(), passed, pairs, unchanged);
   for (const auto& lr : results) fmt::print("  {:<24} {:>4}/{}\n", lr.learner.name, lr.score, lr.max_score);
   fmt::print("Reports: {0}/scoreboard.html  {0}/gradebook.csv  {0}/class.json\n", shown(out));
   if (g_interrupted) {
@@ -436,6 +447,67 @@ int cmd_class(int argc, char** argv) {
     return 130;
   }
   return internal ? kExitInternal : passed == pairs ? kExitPassed : kExitNotPassed;
+}
+
+int cmd_export(int argc, char** argv) {
+  cxxopts::Options options(
+      prog() + " export",
+      "Hand the grader to a course platform, for classes larger than one machine grades comfortably.\n"
+      "  gradescope        a Gradescope autograder zip: setup.sh builds the toolkit, run_autograder grades each\n"
+      "                    submission into results.json (the toolkit without its solutions or known-wrong files)\n"
+      "  github-classroom  .github/workflows/classroom.yml for GitHub Classroom's autograding: one test per\n"
+      "                    problem, worth its points when the problem passes\n"
+      "Without ids: every problem (or --set / --track).\n");
+  options.positional_help("gradescope|github-classroom [ID...]");
+  // clang-format off
+  options.add_options()
+      ("o,output", "the file to write (default: autograder.zip, or classroom.yml)", cxxopts::value<std::string>())
+      ("set", "the problems of a named set", cxxopts::value<std::string>())
+      ("track", "the problems of one track", cxxopts::value<std::string>())
+      ("toolkit-url", "github-classroom: where the workflow clones the toolkit from",
+       cxxopts::value<std::string>()->default_value("https://github.com/OWNER/attnkata.git"))
+      ("args", "target and problem ids", cxxopts::value<std::vector<std::string>>());
+  // clang-format on
+  options.parse_positional({"args"});
+  const auto args = parse(options, argc, argv);
+  auto positional = args.count("args") ? args["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  if (positional.empty()) throw UsageError("export what? gradescope or github-classroom (" + prog() + " export --help)");
+  const std::string target = positional.front();
+  if (target != "gradescope" && target != "github-classroom")
+    throw UsageError("unknown export target '" + target + "' (gradescope or github-classroom)");
+  const Context c = load_context();
+  std::vector<const Problem*> problems;
+  for (size_t i = 1; i < positional.size(); ++i) problems.push_back(&find_problem(c.problems, positional[i]));
+  if (problems.empty()) {
+    const std::string group = args.count("track") ? args["track"].as<std::string>()
+                              : args.count("set") ? args["set"].as<std::string>() : "";
+    for (const Problem* p : in_course_order(c.course, c.problems)) {
+      const auto* members = group.empty() ? nullptr : &c.course.group(group).ids;
+      if (!members || std::find(members->begin(), members->end(), p->id) != members->end()) problems.push_back(p);
+    }
+  }
+  if (problems.empty()) throw UsageError("no problem to export");
+  if (target == "gradescope") {
+    const fs::path out = args.count("output") ? args["output"].as<std::string>() : "autograder.zip";
+    const auto entries = gradescope_bundle(c.toolkit, problems);
+    try {
+      write_zip(out, entries);
+    } catch (const std::exception& e) {
+      throw UsageError(e.what());
+    }
+    fmt::print("wrote {} ({} files, {} problems): upload it as the autograder of a Gradescope programming "
+               "assignment\n", shown(out), entries.size(), problems.size());
+  } else {
+    const fs::path out = args.count("output") ? args["output"].as<std::string>() : "classroom.yml";
+    std::ofstream f(out);
+    if (!(f << github_classroom_workflow(problems, args["toolkit-url"].as<std::string>())))
+      throw UsageError("cannot write " + out.string());
+    fmt::print("wrote {}: commit it as .github/workflows/classroom.yml in the assignment's template repository\n",
+               shown(out));
+    if (!args.count("toolkit-url"))
+      fmt::print("(set --toolkit-url to the repository learners' workflows should clone the toolkit from)\n");
+  }
+  return kExitPassed;
 }
 
 int cmd_show(int argc, char** argv) {
@@ -549,7 +621,8 @@ int dispatch(int argc, char** argv) {
   }
   static const std::map<std::string, std::function<int(int, char**)>> kVerbs = {
       {"list", cmd_list}, {"init", cmd_init},   {"grade", cmd_grade}, {"show", cmd_show},
-      {"hint", cmd_hint}, {"reset", cmd_reset}, {"test", cmd_test}, {"class", cmd_class}};
+      {"hint", cmd_hint}, {"reset", cmd_reset}, {"test", cmd_test}, {"class", cmd_class},
+      {"export", cmd_export}};
   const auto it = kVerbs.find(verb);
   if (it == kVerbs.end()) {
     std::string near;
