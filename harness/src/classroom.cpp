@@ -28,17 +28,20 @@ std::string trim(std::string s) {
   return s;
 }
 
-// What a grade depends on besides the learner's file: the problem's compiled tests and the test main.
+// What a grade depends on besides the learner's file: the problem's compiled tests and the test main (their bytes,
+// not their times: a rebuild from the same sources changes nothing), the limits, the grader's version.
 std::string toolkit_fingerprint(const Toolkit& toolkit, const Problem& p) {
   std::string fp = toolkit.version;
   std::vector<fs::path> objects = toolkit.main_objects;
   if (const auto it = toolkit.problem_objects.find(p.id); it != toolkit.problem_objects.end())
     objects.insert(objects.end(), it->second.begin(), it->second.end());
   for (const auto& o : objects) {
-    std::error_code ec;
-    const auto size = fs::file_size(o, ec);
-    const auto time = fs::last_write_time(o, ec).time_since_epoch().count();
-    fp += fmt::format("|{}:{}:{}", o.string(), ec ? 0 : size, ec ? 0 : time);
+    std::string bytes;
+    try {
+      bytes = read_file(o);
+    } catch (const ToolkitError&) {
+    }
+    fp += fmt::format("|{}:{:016x}", o.filename().string(), stable_hash(bytes));
   }
   return fp + fmt::format("|{}|{}|{}", p.limits.wall_seconds, p.limits.memory_mib, p.limits.output_kib);
 }
@@ -98,6 +101,8 @@ std::vector<LearnerResult> grade_class(const Toolkit& toolkit, const std::vector
   std::vector<WorkspaceState> states;
   size_t done = 0, not_passed = 0, reused = 0;
   const size_t total = learners.size() * problems.size();
+  std::map<std::string, std::string> fingerprints;  // problem id -> toolkit_fingerprint, computed once
+  for (const Problem* p : problems) fingerprints[p->id] = toolkit_fingerprint(toolkit, *p);
   for (size_t li = 0; li < learners.size(); ++li) {
     const Learner& l = learners[li];
     states.emplace_back(toolkit, l.workspace);
@@ -114,7 +119,7 @@ std::vector<LearnerResult> grade_class(const Toolkit& toolkit, const std::vector
       lr.submitted_any = true;
       std::string key;
       try {
-        key = fmt::format("{:016x}", stable_hash(read_file(file) + "\n" + toolkit_fingerprint(toolkit, p)));
+        key = fmt::format("{:016x}", stable_hash(read_file(file) + "\n" + fingerprints.at(p.id)));
       } catch (const std::exception&) {
         key.clear();  // unreadable: grade it, and let the compiler say so
       }

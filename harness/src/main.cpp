@@ -591,8 +591,10 @@ int cmd_test(int argc, char** argv) {
       prog() + " test",
       "Run the toolkit's self-test (ctest): harness unit tests; every problem complete and consistent;\n"
       "every reference at full marks and every stub at 0 through the grader; the known-wrong submissions\n"
-      "with their expected verdicts; CLI errors and isolation. The bootstrap script builds everything\n"
-      "first. Extra arguments after -- go to ctest.\n");
+      "with their expected verdicts; CLI errors, verdicts and isolation; class grading (a 30-learner roster,\n"
+      "the scoreboard in headless Chromium, the per-learner formats, the Gradescope bundle). The bootstrap\n"
+      "script builds everything first and, as root, installs chromium and libxml2-utils for those checks.\n"
+      "Extra arguments after -- go to ctest.\n");
   options.positional_help("[-- CTEST-ARGS...]");
   options.add_options()("ctest-args", "passed to ctest", cxxopts::value<std::vector<std::string>>());
   options.parse_positional({"ctest-args"});
