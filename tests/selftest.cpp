@@ -38,6 +38,8 @@ TEST_SUITE("consistency") {
       }
       CHECK(t.problem_objects.count(p.id) == 1);
       CHECK_MESSAGE(!course.track_of(p.id).empty(), p.id << " is in no track of problems/course.json");
+      CHECK_MESSAGE(read_file(t.source_dir / "README.md").find("| " + p.id + " | `" + p.slug + "`") != std::string::npos,
+                    p.id << " is missing from the README's problem table");
       CHECK(p.hints.size() >= 2);
       CHECK(!p.functions.empty());
       CHECK(difficulties.count(p.difficulty) == 1);
