@@ -86,7 +86,7 @@ struct Reporter : doctest::IReporter {
   explicit Reporter(const doctest::ContextOptions&) {}
 
   const doctest::TestCaseData* test_ = nullptr;
-  std::string status_, message_;
+  std::string status_, message_, notes_;
   long out_begin_ = -1;
   std::chrono::steady_clock::time_point started_;
   unsigned cases_ = 0;
@@ -119,6 +119,7 @@ struct Reporter : doctest::IReporter {
     test_ = &tc;
     status_ = "pass";
     message_.clear();
+    notes_.clear();
     out_begin_ = output_offset();
     started_ = std::chrono::steady_clock::now();
     emit(field(proto::kType, json_string(proto::kStart)) + "," + field(proto::kName, json_string(tc.m_name)));
@@ -142,7 +143,7 @@ struct Reporter : doctest::IReporter {
          "," + field(proto::kCategory, json_string(category)) + "," + field(proto::kPoints, points) + "," +
          field(proto::kStatus, json_string(status_)) + "," + field(proto::kMessage, json_string(message_)) + "," +
          field(proto::kOut, "[" + std::to_string(out_begin_) + "," + std::to_string(output_offset()) + "]") + "," +
-         field(proto::kTime, std::to_string(seconds)));
+         field(proto::kTime, std::to_string(seconds)) + "," + field(proto::kNotes, json_string(notes_)));
   }
 
   void test_case_exception(const doctest::TestCaseException& e) override {
@@ -171,7 +172,10 @@ struct Reporter : doctest::IReporter {
   }
 
   void log_message(const doctest::MessageData& msg) override {
-    if (msg.m_severity & doctest::assertType::is_warn) return;  // MESSAGE/WARN do not fail a test
+    if (msg.m_severity & doctest::assertType::is_warn) {  // MESSAGE: a note for the report, never a failure
+      if (notes_.size() < 4000) notes_ += (notes_.empty() ? "" : "\n") + str(msg.m_string);
+      return;
+    }
     add_message(str(msg.m_string) + contexts());
   }
 

@@ -43,6 +43,7 @@ ChannelRecords parse_records(const std::string& text, const std::string& nonce) 
         c.status = j.value(proto::kStatus, "error");
         c.message = j.value(proto::kMessage, "");
         c.time_s = j.value(proto::kTime, 0.0);
+        c.notes = j.value(proto::kNotes, "");
         if (j.contains(proto::kOut) && j[proto::kOut].size() == 2)
           c.out_begin = j[proto::kOut][0], c.out_end = j[proto::kOut][1];
         if (out.unfinished == c.name) out.unfinished.reset();

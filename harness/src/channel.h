@@ -13,6 +13,7 @@ struct CaseRecord {
   int points = 0;
   long out_begin = -1, out_end = -1;
   double time_s = 0;
+  std::string notes;
 };
 
 struct ChannelRecords {

@@ -163,7 +163,7 @@ ProblemResult grade_one(const Toolkit& toolkit, const GradeRequest& request, con
   if (!evidence.complete) {
     const std::string what = describe_run_end(main_run.outcome, limits, evidence.out_of_memory);
     where = main_run.records.unfinished.value_or("");
-    if (!where.empty()) records.push_back({where, "", "error", "your code " + what, 0, -1, -1, 0});
+    if (!where.empty()) records.push_back({where, "", "error", "your code " + what, 0, -1, -1, 0, ""});
     double budget = 2 * limits.wall_seconds;
     for (const auto& spec : problem.tests) {
       const bool have = std::any_of(records.begin(), records.end(),
@@ -181,7 +181,7 @@ ProblemResult grade_one(const Toolkit& toolkit, const GradeRequest& request, con
         if (c.name == spec.name) records.push_back(c), got = true;
       if (!got)
         records.push_back(
-            {spec.name, "", "error", "your code " + describe_run_end(rerun.outcome, limits, oom), 0, -1, -1, 0});
+            {spec.name, "", "error", "your code " + describe_run_end(rerun.outcome, limits, oom), 0, -1, -1, 0, ""});
       reruns.push_back(std::move(rerun));
     }
     if (where.empty() && !main_run.outcome.timed_out && main_run.outcome.signal == 0 &&

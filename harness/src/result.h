@@ -45,6 +45,7 @@ struct TestResult {
   double time_s = 0;    // as the test main measured it; 0 when it never reported
   std::vector<Artifact> artifacts;
   std::string code;     // the test's source (from the trusted tests.cpp; not in the JSON view)
+  std::string notes;    // what the test reports beside its verdict (a speed ratio, a memory figure): never scored
 
   bool passed() const { return status == TestStatus::pass; }
 };

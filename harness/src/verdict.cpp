@@ -34,6 +34,7 @@ std::vector<TestResult> score_tests(const std::vector<TestSpec>& specs, const st
         t.status = test_status_from(r.status);
         t.message = r.message;
         t.time_s = r.time_s;
+        t.notes = r.notes;
         break;
       }
     results.push_back(std::move(t));

@@ -32,6 +32,7 @@ nlohmann::ordered_json problem_to_json(const ProblemResult& r) {
     ojson test = {{"name", t.name},     {"category", t.category},       {"points", t.points},
                   {"status", to_string(t.status)}, {"message", t.message}, {"output", t.output},
                   {"time_s", rounded(t.time_s, 1e-4)}};
+    if (!t.notes.empty()) test["notes"] = t.notes;
     if (!t.artifacts.empty()) {
       ojson artifacts = ojson::array();
       for (const auto& a : t.artifacts)
@@ -73,6 +74,7 @@ ProblemResult problem_from_json(const nlohmann::ordered_json& p) {
     test.status = test_status_from(t.at("status"));
     test.message = t.value("message", ""), test.output = t.value("output", "");
     test.time_s = t.value("time_s", 0.0);
+    test.notes = t.value("notes", "");
     if (t.contains("artifacts"))
       for (const auto& a : t["artifacts"]) test.artifacts.push_back({a.at("name"), a.at("rows"), a.at("cols"), a.at("values")});
     r.tests.push_back(std::move(test));

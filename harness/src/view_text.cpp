@@ -72,13 +72,18 @@ std::string TextView::render(const std::vector<ProblemResult>& results) const {
     std::string cats = " ";
     for (const auto& c : kCategories)
       if (by_category.count(c)) cats += fmt::format(" {} {}/{} ", c, by_category[c].first, by_category[c].second);
-    if (r.verdict == Verdict::passed && !style_.verbose) continue;
+    if (r.verdict == Verdict::passed && !style_.verbose) {
+      for (const auto& t : r.tests)  // what tests report beside their verdicts (speed, memory)
+        if (!t.notes.empty()) out += "  " + t.name + ":\n" + indent(t.notes, "      ", 12);
+      continue;
+    }
     out += cats + "\n";
     std::string previous;
     for (const auto& t : r.tests) {
       const std::string mark = t.passed() ? paint(fg(fmt::terminal_color::green), "✓")
                                           : paint(fg(fmt::terminal_color::red), "✗");
       out += fmt::format("  {} {}  [{} {}]\n", mark, t.name, t.category, t.points);
+      if (!t.notes.empty()) out += indent(t.notes, "      note: ", 12);
       if (t.passed()) continue;
       if (!t.message.empty())
         out += t.message == previous ? "      (same as above)\n" : indent(t.message, "      ", 12);

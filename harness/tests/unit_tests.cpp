@@ -71,13 +71,14 @@ TEST_CASE("the final record counts the cases") {
 
 TEST_CASE("scores come from the declarations; missing tests are errors") {
   const std::vector<TestSpec> specs{{"a", "shape", 1, ""}, {"b", "numeric", 2, ""}, {"c", "edge", 3, ""}};
-  const std::vector<CaseRecord> records{{"a", "shape", "pass", "", 99, -1, -1, 0.5},
-                                        {"b", "numeric", "fail", "off", 2, -1, -1, 0}};
+  const std::vector<CaseRecord> records{{"a", "shape", "pass", "", 99, -1, -1, 0.5, "fast"},
+                                        {"b", "numeric", "fail", "off", 2, -1, -1, 0, ""}};
   const auto tests = score_tests(specs, records, "not run");
   REQUIRE(tests.size() == 3);
   CHECK(tests[0].status == TestStatus::pass);
   CHECK(tests[0].points == 1);  // the record's 99 is not trusted
   CHECK(tests[0].time_s == 0.5);
+  CHECK(tests[0].notes == "fast");
   CHECK(tests[1].status == TestStatus::fail);
   CHECK(tests[1].message == "off");
   CHECK(tests[2].status == TestStatus::error);

@@ -4,7 +4,8 @@
 // The grader opens a file as descriptor kResultFd in the child and passes its number and a fresh random nonce in
 // the environment. The test main writes one JSON object per line, each carrying the nonce:
 //   {"n": nonce, "t": "start", "name": ...}                                   a test case begins
-//   {"n": nonce, "t": "case", "name", "category", "points", "status", "message", "out": [begin, end], "time_s"}
+//   {"n": nonce, "t": "case", "name", "category", "points", "status", "message", "out": [begin, end], "time_s",
+//    "notes"}
 //   {"n": nonce, "t": "end", "cases": count}                                  the run finished normally
 // "out" is the byte range of the learner's stdout/stderr file written during the case. Lines without the nonce,
 // or that do not parse, are not records.
@@ -30,6 +31,7 @@ inline constexpr const char* kStatus = "status";
 inline constexpr const char* kMessage = "message";
 inline constexpr const char* kOut = "out";
 inline constexpr const char* kTime = "time_s";
+inline constexpr const char* kNotes = "notes";  // MESSAGE(...) lines: shown with the test, never scored
 inline constexpr const char* kCount = "cases";
 
 // ATTN_TEST stores "attnkata:<category>:<points>" as the doctest description
