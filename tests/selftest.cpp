@@ -254,6 +254,9 @@ TEST_SUITE("cli") {
     const fs::path dir = scratch_dir("cli"), ws = dir / "workspace";
     fs::create_directories(ws);
     std::ofstream(dir / "a_file") << "x";
+    fs::create_directories(dir / "class" / "ann");
+    std::ofstream(dir / "twice.csv") << "name,path\nann,class/ann\nann,class/ann\n";
+    std::ofstream(dir / "no_path.csv") << "ann\n";
     struct Case {
       std::vector<std::string> args;
       int exit_code;
@@ -273,6 +276,16 @@ TEST_SUITE("cli") {
         {{"show"}, 2, "which problem?"},
         {{"hint", "p1000"}, 2, "unknown problem"},
         {{}, 2, "Usage:"},
+        {{"class"}, 2, "which class?"},
+        {{"class", (dir / "nowhere").string()}, 2, "does not exist"},
+        {{"class", (dir / "twice.csv").string()}, 2, "names ann twice"},
+        {{"class", (dir / "no_path.csv").string()}, 2, "expected `name,path`"},
+        {{"class", (dir / "class").string(), "p99"}, 2, "there is no problem p99"},
+        {{"class", (dir / "class").string(), "--set", "nope"}, 2, "there is no set or track 'nope'"},
+        {{"class", (dir / "class").string(), "p01", "--set", "interview"}, 2, "one way"},
+        {{"export"}, 2, "export what?"},
+        {{"export", "moodle"}, 2, "unknown export target 'moodle'"},
+        {{"grade", "p01", "--format", "junitt"}, 2, "exercism, gradescope, junit"},
     };
     for (const auto& c : cases) {
       std::string joined;
