@@ -3,7 +3,12 @@
 // consumers require (Exercism v3, Gradescope, JUnit checked by xmllint against tests/schemas/junit.xsd).
 #include <doctest/doctest.h>
 
+#include <signal.h>
+
+#include <chrono>
 #include <fstream>
+#include <iterator>
+#include <thread>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -304,5 +309,53 @@ TEST_SUITE("class") {
     }
     CHECK(yml.find("git clone --depth 1 https://example.org/attnkata.git .attnkata") != std::string::npos);
     CHECK(yml.find("p02") == std::string::npos);  // not in the interview set
+  }
+}
+
+TEST_SUITE("class") {
+  TEST_CASE("Ctrl-C stops a class run early and still writes reports of what was graded") {
+    const Toolkit t = toolkit();
+    const auto problems = problems_here();
+    const fs::path dir = scratch_dir("class-interrupt"), roster = dir / "roster", out = dir / "report";
+    for (int i = 0; i < 12; ++i) {
+      const fs::path ws = roster / ("l" + std::to_string(10 + i));
+      fs::create_directories(ws);
+      fs::remove_all(WorkspaceState(t, ws).dir());
+      std::ofstream(ws / "p01_sdpa_stable_softmax.cpp") << read_file(find_problem(problems, "p01").reference());
+    }
+    // a teacher's Ctrl-C: SIGINT to the CLI once the first learner's result is saved
+    RunSpec spec;
+    spec.argv = {kCli.string(), "class", roster.string(), "p01", "-j", "1", "-o", out.string()};
+    spec.output_file = dir / "out.txt";
+    spec.wall_seconds = 600;
+    RunOutcome o;
+    std::thread runner([&] { o = run_process(spec); });
+    const fs::path first_result = WorkspaceState(t, roster / "l10").dir() / "p01.json";
+    for (int waited = 0; waited < 6000 && !fs::exists(first_result); ++waited)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // the CLI is the process whose command line names this roster (its children have their own)
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+      const std::string pid = entry.path().filename().string();
+      if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::ifstream cmdline(entry.path() / "cmdline");
+      std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+      if (args.starts_with(kCli.string()) && args.find(roster.string()) != std::string::npos)
+        ::kill(std::stoi(pid), SIGINT);
+    }
+    runner.join();
+    INFO(read_file(spec.output_file));
+    CHECK(o.exit_code == 130);
+    const auto results = parse_class_json(read_file(out / "class.json"));
+    REQUIRE(results.size() == 12);
+    int graded = 0, cancelled = 0;
+    for (const auto& lr : results) {
+      const ProblemResult& r = lr.problems.at(0);
+      if (r.summary == "not graded: cancelled") ++cancelled;
+      else if (r.verdict == Verdict::passed) ++graded;
+    }
+    CHECK(graded >= 1);
+    CHECK(cancelled >= 1);
+    CHECK(graded + cancelled == 12);
+    CHECK(read_file(spec.output_file).find("Interrupted") != std::string::npos);
   }
 }
