@@ -284,6 +284,8 @@ TEST_SUITE("cli") {
         {{"class", (dir / "class").string(), "--set", "nope"}, 2, "there is no set or track 'nope'"},
         {{"class", (dir / "class").string(), "p01", "--set", "interview"}, 2, "one way"},
         {{"export"}, 2, "export what?"},
+        {{"show", "p01", "--walkthrough", "-w", ws.string()}, 2, "add --force to read it anyway"},
+        {{"next", "-w", ws.string(), "--set", "nope"}, 2, "there is no set or track 'nope'"},
         {{"export", "moodle"}, 2, "unknown export target 'moodle'"},
         {{"grade", "p01", "--format", "junitt"}, 2, "exercism, gradescope, junit"},
     };

@@ -38,10 +38,11 @@ constexpr const char* kUsage = R"(attnkata — attention-mechanism katas with a 
 Usage: {0} <command> [options]
 
 Commands for learners:
-  list                  the problems, with your progress
+  list                  the problems in course order, with your progress
+  next                  the next problem to work on (the first that has not passed)
   init                  copy every problem's stub into the workspace (never overwrites)
   grade ID... | --all   compile your file(s) against the tests and score them
-  show ID               the problem statement (--walkthrough: the worked solution)
+  show ID               the problem statement (--walkthrough: the worked solution, after it passes)
   hint ID               the next hint for a problem (--all: every hint)
   reset ID              restore the stub, saving your file beside it first
 
@@ -131,6 +132,22 @@ bool ensure_workspace_file(const Problem& p, const fs::path& workspace) {
   return true;
 }
 
+// "14:05" today, "Nov 28 14:05" before: when a file was last written.
+std::string when(const fs::path& file) {
+  std::error_code ec;
+  const auto t = fs::last_write_time(file, ec);
+  if (ec) return "?";
+  const std::time_t written = std::chrono::system_clock::to_time_t(
+      std::chrono::time_point_cast<std::chrono::system_clock::duration>(std::chrono::file_clock::to_sys(t)));
+  const std::time_t now = std::time(nullptr);
+  std::tm w{}, n{};
+  localtime_r(&written, &w);
+  localtime_r(&now, &n);
+  char buf[32];
+  std::strftime(buf, sizeof buf, w.tm_yday == n.tm_yday && w.tm_year == n.tm_year ? "%H:%M" : "%b %d %H:%M", &w);
+  return buf;
+}
+
 bool is_terminal(int fd) {
   return ::isatty(fd) != 0;
 }
@@ -176,6 +193,7 @@ int cmd_list(int argc, char** argv) {
     if (const auto r = state.last_result(p.id)) {
       status = r->verdict == Verdict::passed ? fmt::format("passed {}/{}", r->score, r->max_score)
                                              : fmt::format("{}/{} ({})", r->score, r->max_score, to_string(r->verdict));
+      status += ", graded " + when(state.dir() / (p.id + ".json"));
     } else if (fs::exists(file) && read_file(file) != read_file(p.stub())) {
       status = "started, not graded";
     }
@@ -512,20 +530,67 @@ int cmd_export(int argc, char** argv) {
 
 int cmd_show(int argc, char** argv) {
   cxxopts::Options options(prog() + " show",
-                           "Print a problem's statement, or with --walkthrough its worked solution.");
+                           "Print a problem's statement, or with --walkthrough its worked solution. Before the\n"
+                           "problem has passed in your workspace, --walkthrough asks first (--force does not).");
   options.positional_help("ID");
-  options.add_options()("walkthrough", "the worked solution (spoilers!)")("id", "problem id",
-                                                                          cxxopts::value<std::string>());
+  add_workspace_option(options);
+  options.add_options()("walkthrough", "the worked solution (spoilers!)")(
+      "force", "show the walkthrough without asking")("id", "problem id", cxxopts::value<std::string>());
   options.parse_positional({"id"});
   const auto args = parse(options, argc, argv);
   if (!args.count("id")) throw UsageError("which problem? e.g. " + prog() + " show p01");
   const Context c = load_context();
   const Problem& p = find_problem(c.problems, args["id"].as<std::string>());
+  const fs::path ws = workspace_dir(c, args);
+  if (args.count("walkthrough") && !args.count("force")) {
+    const auto last = WorkspaceState(c.toolkit, ws).last_result(p.id);
+    if (!last || last->verdict != Verdict::passed) {
+      const std::string why = last ? fmt::format("your last grade of {} was {}/{}", p.id, last->score, last->max_score)
+                                   : fmt::format("you have not graded {} yet", p.id);
+      if (!is_terminal(STDIN_FILENO))
+        throw UsageError(why + ": the walkthrough is the solution; add --force to read it anyway");
+      std::cerr << fmt::format("{}. The walkthrough is the solution: read it anyway? [y/N] ", why) << std::flush;
+      std::string answer;
+      std::getline(std::cin, answer);
+      if (answer != "y" && answer != "Y" && answer != "yes") {
+        fmt::print("Not shown. A hint instead: {} hint {}\n", prog(), p.id);
+        return kExitPassed;
+      }
+    }
+  }
   const fs::path file = args.count("walkthrough") ? p.solution_dir / "WALKTHROUGH.md" : p.dir / "README.md";
   std::cout << read_file(file);
   if (!args.count("walkthrough"))
-    fmt::print("\n---\nYour file: {}    Grade it: {} grade {}    A hint: {} hint {}\n",
-               shown(c.toolkit.source_dir / "workspace" / p.file_name()), prog(), p.id, prog(), p.id);
+    fmt::print("\n---\nYour file: {}    Grade it: {} grade {}    A hint: {} hint {}\n", shown(ws / p.file_name()),
+               prog(), p.id, prog(), p.id);
+  return kExitPassed;
+}
+
+int cmd_next(int argc, char** argv) {
+  cxxopts::Options options(prog() + " next",
+                           "Name the next problem to work on: the first in course order (the order of list) that\n"
+                           "has not passed in your workspace. Grades nothing. --set NAME: within one named set.");
+  add_workspace_option(options);
+  options.add_options()("set", "only this set or track (e.g. interview)", cxxopts::value<std::string>());
+  const auto args = parse(options, argc, argv);
+  const Context c = load_context();
+  const fs::path ws = workspace_dir(c, args);
+  const WorkspaceState state(c.toolkit, ws);
+  const Course::Group* group = args.count("set") ? &c.course.group(args["set"].as<std::string>()) : nullptr;
+  for (const Problem* p : in_course_order(c.course, c.problems)) {
+    if (group && std::find(group->ids.begin(), group->ids.end(), p->id) == group->ids.end()) continue;
+    const auto last = state.last_result(p->id);
+    if (last && last->verdict == Verdict::passed) continue;
+    const std::string status = last ? fmt::format("{}/{} at your last grade ({})", last->score, last->max_score,
+                                                  to_string(last->verdict))
+                                    : "not graded yet";
+    fmt::print("Next: {} {} — {}\n  {}\n  {} show {}    then edit {}    then {} grade {}\n", p->id, p->slug, p->title,
+               status, prog(), p->id, shown(ws / p->file_name()), prog(), p->id);
+    return kExitPassed;
+  }
+  fmt::print("Every problem{} has passed in {}. Drill one against the clock, or read a walkthrough: {} show ID "
+             "--walkthrough\n",
+             group ? " of " + group->title : "", shown(ws), prog());
   return kExitPassed;
 }
 
@@ -624,7 +689,7 @@ int dispatch(int argc, char** argv) {
   static const std::map<std::string, std::function<int(int, char**)>> kVerbs = {
       {"list", cmd_list}, {"init", cmd_init},   {"grade", cmd_grade}, {"show", cmd_show},
       {"hint", cmd_hint}, {"reset", cmd_reset}, {"test", cmd_test}, {"class", cmd_class},
-      {"export", cmd_export}};
+      {"export", cmd_export}, {"next", cmd_next}};
   const auto it = kVerbs.find(verb);
   if (it == kVerbs.end()) {
     std::string near;
