@@ -462,3 +462,51 @@ TEST_SUITE("cli") {
     CHECK(r.score == 0);
   }
 }
+
+TEST_SUITE("cli") {
+  TEST_CASE("init writes a compile_commands.json with which clangd understands the workspace, and keeps a foreign one") {
+    const Toolkit t = toolkit();
+    const fs::path dir = scratch_dir("cli-editor"), ws = dir / "workspace";
+    REQUIRE(cli({"init", "--workspace", ws.string()}, dir).outcome.exit_code == 0);
+    const std::string commands = read_file(ws / "compile_commands.json");
+    for (const auto& p : load_problems(t.source_dir)) CHECK(commands.find(p.file_name()) != std::string::npos);
+    if (!fs::exists("/usr/bin/clangd")) {
+      MESSAGE("skipped the clangd check: clangd is not installed (./attnkata test installs it when run as root; "
+              "or: sudo apt-get install clangd)");
+    } else {
+      const auto problems = load_problems(t.source_dir);
+      std::ofstream(ws / "p01_sdpa_stable_softmax.cpp") << read_file(find_problem(problems, "p01").reference());
+      std::ofstream(ws / "p02_han_attention_pooling.cpp")
+          << "#include \"han_attention_pooling.h\"\nnamespace attn { int f() { return undefined_thing; } }\n";
+      static const std::regex kDiagnostic(R"(E\[[^\]]*\] \[[a-z_]+\] Line \d+:.*)");
+      auto diagnostics = [&](const std::string& file) {
+        RunSpec spec;
+        spec.argv = {"/usr/bin/clangd", "--check=" + (ws / file).string()};
+        spec.output_file = dir / "clangd.txt";
+        spec.wall_seconds = 120;
+        run_process(spec);
+        const std::string out = read_file(spec.output_file);
+        std::string found;
+        for (auto it = std::sregex_iterator(out.begin(), out.end(), kDiagnostic); it != std::sregex_iterator(); ++it)
+          found += it->str() + "\n";
+        return found;
+      };
+      for (const auto& p : problems) {  // every stub, and a finished file, without a single error
+        CAPTURE(p.id);
+        if (p.id == "p02") continue;
+        CHECK(diagnostics(p.file_name()) == "");
+        if (p.id >= "p05") break;  // a few are enough; each check parses Eigen once
+      }
+      // the check itself sees errors: an undeclared name is reported, its header found
+      const std::string bad = diagnostics("p02_han_attention_pooling.cpp");
+      CHECK(bad.find("undeclared_var_use") != std::string::npos);
+      CHECK(bad.find("pp_file_not_found") == std::string::npos);
+    }
+    // a compile_commands.json that is not ours is never overwritten
+    std::ofstream(ws / "compile_commands.json") << "[]\n";
+    const CliRun again = cli({"init", "--workspace", ws.string()}, dir);
+    CHECK(again.outcome.exit_code == 0);
+    CHECK(again.output.find("was not written by attnkata") != std::string::npos);
+    CHECK(read_file(ws / "compile_commands.json") == "[]\n");
+  }
+}

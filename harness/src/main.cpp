@@ -17,6 +17,7 @@
 #include "catalog.h"
 #include "classroom.h"
 #include "course.h"
+#include "editor.h"
 #include "export.h"
 #include "grade.h"
 #include "state.h"
@@ -40,7 +41,8 @@ Usage: {0} <command> [options]
 Commands for learners:
   list                  the problems in course order, with your progress
   next                  the next problem to work on (the first that has not passed)
-  init                  copy every problem's stub into the workspace (never overwrites)
+  init                  copy every problem's stub into the workspace (never overwrites), and a
+                        compile_commands.json so that clangd-based editors understand the files
   grade ID... | --all   compile your file(s) against the tests and score them
   show ID               the problem statement (--walkthrough: the worked solution, after it passes)
   hint ID               the next hint for a problem (--all: every hint)
@@ -213,6 +215,11 @@ int cmd_init(int argc, char** argv) {
   int created = 0, kept = 0;
   for (const auto& p : c.problems) (ensure_workspace_file(p, ws) ? created : kept)++;
   fmt::print("{}: created {} file{}, kept {} existing\n", shown(ws), created, created == 1 ? "" : "s", kept);
+  const std::string note = write_editor_config(c.toolkit, c.problems, ws);
+  if (note.empty())
+    fmt::print("{}: compile_commands.json for clangd (completion and errors in your editor)\n", shown(ws));
+  else
+    std::cerr << "attnkata: " << note << "\n";
   return kExitPassed;
 }
 
@@ -289,6 +296,7 @@ int cmd_grade(int argc, char** argv) {
     requests.push_back(req);
   }
 
+  if (!reference) write_editor_config(c.toolkit, c.problems, ws);  // clangd understands the files graded here
   const bool progress = is_terminal(STDERR_FILENO) && format == "text";
   if (progress) std::cerr << "checking the toolkit build…\r" << std::flush;
   size_t done = 0;
