@@ -3,7 +3,10 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <atomic>
 #include <fstream>
 #include <regex>
@@ -16,6 +19,7 @@
 #include "grade.h"
 #include "process.h"
 #include "selftest_support.h"
+#include "state.h"
 #include "view.h"
 
 using namespace selftest;
@@ -508,5 +512,65 @@ TEST_SUITE("cli") {
     CHECK(again.outcome.exit_code == 0);
     CHECK(again.output.find("was not written by attnkata") != std::string::npos);
     CHECK(read_file(ws / "compile_commands.json") == "[]\n");
+  }
+}
+
+namespace {
+
+// Runs a command and returns what it printed (stdout and stderr).
+std::string output_of(const std::vector<std::string>& argv, const fs::path& dir) {
+  RunSpec spec;
+  spec.argv = argv;
+  spec.output_file = dir / "command-output.txt";
+  spec.wall_seconds = 60;
+  run_process(spec);
+  return read_file(spec.output_file);
+}
+
+}  // namespace
+
+TEST_SUITE("cli") {
+  TEST_CASE("watch in a terminal: a wrong file, then the reference, then a hint and q, read off the screen") {
+    const Toolkit t = toolkit();
+    if (!fs::exists("/usr/bin/tmux")) {
+      MESSAGE("skipped: tmux is not installed (./attnkata test installs it when run as root; or: sudo apt-get "
+              "install tmux)");
+      return;
+    }
+    const auto problems = load_problems(t.source_dir);
+    const fs::path dir = scratch_dir("cli-watch"), ws = dir / "workspace";
+    fs::create_directories(ws);
+    fs::remove_all(WorkspaceState(t, ws).dir());
+    std::ofstream(ws / "p01_sdpa_stable_softmax.cpp")
+        << read_file(t.source_dir / "tests" / "known_wrong" / "p01" / "zeros.cpp");
+    const std::string session = "attnkata-selftest-" + std::to_string(::getpid());
+    const std::string tmux = "/usr/bin/tmux";
+    REQUIRE(output_of({tmux, "new-session", "-d", "-s", session, "-x", "160", "-y", "60", "env", "NO_COLOR=1",
+                       kCli.string(), "watch", "p01", "--workspace", ws.string()},
+                      dir) == "");
+    // the screen, as a person sees it
+    auto screen = [&] { return output_of({tmux, "capture-pane", "-p", "-t", session}, dir); };
+    auto wait_for = [&](const std::string& text) {
+      for (int i = 0; i < 1200; ++i) {  // up to 2 minutes on a busy machine
+        if (screen().find(text) != std::string::npos) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      return false;
+    };
+    CHECK(wait_for("p01 failed 3/31 · graded in"));
+    CHECK(screen().find("h: next hint  n: next problem  q: quit") != std::string::npos);
+    std::ofstream(ws / "p01_sdpa_stable_softmax.cpp") << read_file(find_problem(problems, "p01").reference());
+    CHECK(wait_for("p01 passed 31/31 · graded in"));
+    CHECK(wait_for("attnkata watch · p02"));  // moved on in course order
+    output_of({tmux, "send-keys", "-t", session, "h"}, dir);
+    CHECK(wait_for("Hint 1 of"));
+    output_of({tmux, "send-keys", "-t", session, "q"}, dir);
+    bool ended = false;  // q ends watch, and with it the session
+    for (int i = 0; i < 300 && !ended; ++i) {
+      ended = output_of({tmux, "has-session", "-t", session}, dir) != "";  // "can't find session"
+      if (!ended) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    CHECK(ended);
+    if (!ended) output_of({tmux, "kill-session", "-t", session}, dir);
   }
 }

@@ -21,7 +21,9 @@
 #include "export.h"
 #include "grade.h"
 #include "state.h"
+#include "toolchain.h"
 #include "view.h"
+#include "watch.h"
 
 namespace attnkata {
 namespace {
@@ -41,6 +43,7 @@ Usage: {0} <command> [options]
 Commands for learners:
   list                  the problems in course order, with your progress
   next                  the next problem to work on (the first that has not passed)
+  watch [ID]            grade on every save, redrawn in place; moves on when it passes
   init                  copy every problem's stub into the workspace (never overwrites), and a
                         compile_commands.json so that clangd-based editors understand the files
   grade ID... | --all   compile your file(s) against the tests and score them
@@ -574,6 +577,52 @@ int cmd_show(int argc, char** argv) {
   return kExitPassed;
 }
 
+int cmd_watch(int argc, char** argv) {
+  cxxopts::Options options(prog() + " watch",
+                           "Grade a problem every time you save its file, redrawing the result in place; when it\n"
+                           "passes, move on to the next problem in course order. Keys: h next hint, n next problem,\n"
+                           "q quit. Without an ID: the next problem that has not passed (as `next` says).");
+  options.positional_help("[ID]");
+  add_workspace_option(options);
+  options.add_options()("time-limit", "override each problem's wall and CPU time limits (seconds)",
+                        cxxopts::value<double>())("id", "problem id", cxxopts::value<std::string>());
+  options.parse_positional({"id"});
+  const auto args = parse(options, argc, argv);
+  Context c = load_context();
+  if (args.count("time-limit")) {
+    const double limit = args["time-limit"].as<double>();
+    if (!(limit > 0 && limit <= 3600)) throw UsageError("--time-limit must be between 0 and 3600 seconds");
+    for (auto& p : c.problems) p.limits.wall_seconds = p.limits.cpu_seconds = limit;
+  }
+  const fs::path ws = workspace_dir(c, args);
+  const Problem* first = nullptr;
+  if (args.count("id")) {
+    first = &find_problem(c.problems, args["id"].as<std::string>());
+  } else {
+    const WorkspaceState state(c.toolkit, ws);
+    for (const Problem* p : in_course_order(c.course, c.problems))
+      if (const auto last = state.last_result(p->id); !last || last->verdict != Verdict::passed) {
+        first = p;
+        break;
+      }
+    if (!first) throw UsageError("every problem has passed in " + shown(ws) + "; name one to watch it");
+  }
+  write_editor_config(c.toolkit, c.problems, ws);
+  WatchOptions o;
+  o.toolkit = &c.toolkit, o.problems = &c.problems, o.course = &c.course;
+  o.workspace = ws, o.first = first, o.prog = prog();
+  o.interactive = is_terminal(STDIN_FILENO) && is_terminal(STDOUT_FILENO);
+  o.color = use_color();
+  o.ensure_file = [&](const Problem& p) {
+    if (ensure_workspace_file(p, ws)) std::cerr << fmt::format("created {} from the stub\n", shown(ws / p.file_name()));
+  };
+  // the toolkit objects of every problem it may move on to, built once up front
+  std::vector<std::string> targets{c.toolkit.pch_target, c.toolkit.main_target, first->id + "_tests"};
+  if (const Problem* next = c.course.next_after(first->id, c.problems)) targets.push_back(next->id + "_tests");
+  ensure_built(c.toolkit, targets);
+  return watch(o);
+}
+
 int cmd_next(int argc, char** argv) {
   cxxopts::Options options(prog() + " next",
                            "Name the next problem to work on: the first in course order (the order of list) that\n"
@@ -697,7 +746,8 @@ int dispatch(int argc, char** argv) {
   static const std::map<std::string, std::function<int(int, char**)>> kVerbs = {
       {"list", cmd_list}, {"init", cmd_init},   {"grade", cmd_grade}, {"show", cmd_show},
       {"hint", cmd_hint}, {"reset", cmd_reset}, {"test", cmd_test}, {"class", cmd_class},
-      {"export", cmd_export}, {"next", cmd_next}};
+      {"export", cmd_export}, {"next", cmd_next},
+      {"watch", cmd_watch}};
   const auto it = kVerbs.find(verb);
   if (it == kVerbs.end()) {
     std::string near;
