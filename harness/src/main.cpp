@@ -60,7 +60,7 @@ For maintainers:
   test                  build everything and run the whole self-test suite
 
 IDs may be written p01, 1, 01 or as the slug (sdpa_stable_softmax).
-Options common to list, init, grade, hint, reset:  --workspace DIR  (default: workspace/ in the toolkit)
+Options common to list, next, watch, init, grade, show, hint, reset:  --workspace DIR  (default: workspace/)
 Every command takes --help.  {0} --version prints the version.
 
 Exit codes: 0 every graded problem passed; 1 some did not; 2 usage error; 3 internal error, or the machine
