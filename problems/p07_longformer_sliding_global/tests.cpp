@@ -248,20 +248,6 @@ std::vector<bool> keys_of(Index n, Index i, Index r, const std::vector<int>& lis
 
 // ---- the long case: inputs the generator recomputes exactly ----
 
-// ((h >> 24) - 128) / 64, h a 32-bit hash of (row, col, salt): multiples of 1/64 in [-2, 2)
-Mat hashed(Index n, Index cols, uint32_t salt) {
-  Mat x(n, cols);
-  for (Index i = 0; i < n; ++i)
-    for (Index col = 0; col < cols; ++col) {
-      uint32_t h = static_cast<uint32_t>(i) * 0x9E3779B1u + static_cast<uint32_t>(col) * 0x85EBCA77u +
-                   salt * 0xC2B2AE3Du;
-      h ^= h >> 15;
-      h *= 0x2C1B3C6Du;
-      h ^= h >> 12;
-      x(i, col) = static_cast<float>(static_cast<int>(h >> 24) - 128) / 64.f;
-    }
-  return x;
-}
 
 // ---- speed and memory, reported with MESSAGE and never scored ----
 
@@ -609,7 +595,7 @@ ATTN_TEST("200000 tokens with r = 32 run in 1 GiB without an n×n buffer", prope
   // recomputes; 40 rows are compared with golden values: the start, around global token 77777, the middle and
   // the end.
   namespace G = golden::long_seq;
-  const Mat Q = hashed(G::n, G::d, 1), K = hashed(G::n, G::d, 2), V = hashed(G::n, G::d_v, 3);
+  const Mat Q = hashed_matrix(G::n, G::d, 1), K = hashed_matrix(G::n, G::d, 2), V = hashed_matrix(G::n, G::d_v, 3);
   Mat got;
   Cost cost;
   try {

@@ -42,21 +42,6 @@ Keep keep_of(const Mask& row) {
   return row.row(0).transpose();
 }
 
-// x(i, col) = ((h >> 24) - 128) / 64 with h a 32-bit mix of (i, col, salt): multiples of 1/64 in [-2, 2),
-// exactly as tools/golden/p15.py draws the long case.
-Mat hashed(Index n, Index cols, uint32_t salt) {
-  Mat x(n, cols);
-  for (Index i = 0; i < n; ++i)
-    for (Index col = 0; col < cols; ++col) {
-      uint32_t h = static_cast<uint32_t>(i) * 0x9E3779B1u + static_cast<uint32_t>(col) * 0x85EBCA77u +
-                   salt * 0xC2B2AE3Du;
-      h ^= h >> 15;
-      h *= 0x2C1B3C6Du;
-      h ^= h >> 12;
-      x(i, col) = static_cast<float>(static_cast<int>(h >> 24) - 128) / 64.f;
-    }
-  return x;
-}
 
 // ---- diagnosis only, never a golden value: dense attention in double over the keys allow(i, j) admits ----
 
@@ -312,7 +297,7 @@ Timed measure(F&& f) {
 // process.
 void report_speed(double long_peak_mib, Index long_n) {
   constexpr Index n = 2048, d = 64, block = 64;
-  const Mat Q = hashed(n, d, 4), K = hashed(n, d, 5), V = hashed(n, d, 6);
+  const Mat Q = hashed_matrix(n, d, 4), K = hashed_matrix(n, d, 5), V = hashed_matrix(n, d, 6);
   Mat sink;
   const Timed yours = measure([&] { sink = flash_attention_forward(Q, K, V, block, block).output; });
   const Timed tiled = measure([&] { sink = tiled_baseline(Q, K, V, block); });
@@ -592,7 +577,7 @@ ATTN_TEST("20 000 causal tokens run without an N×N matrix under the 1 GiB limit
 #else
   const Index n_run = n;
 #endif
-  const Mat Q = hashed(n_run, d, 1), K = hashed(n_run, d, 2), V = hashed(n_run, d, 3);
+  const Mat Q = hashed_matrix(n_run, d, 1), K = hashed_matrix(n_run, d, 2), V = hashed_matrix(n_run, d, 3);
   double peak = -1;
   try {
     PeakProbe probe;

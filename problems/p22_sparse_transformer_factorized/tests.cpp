@@ -259,20 +259,6 @@ bool causal_and_sparse(const std::pair<Mask, Mask>& got, Index n, Index l, Index
   return true;
 }
 
-// Inputs the generator recomputes exactly: ((h >> 24) - 128) / 64, h a 32-bit hash of (row, col, salt).
-Mat hashed(Index n, Index cols, uint32_t salt) {
-  Mat x(n, cols);
-  for (Index i = 0; i < n; ++i)
-    for (Index col = 0; col < cols; ++col) {
-      uint32_t h = static_cast<uint32_t>(i) * 0x9E3779B1u + static_cast<uint32_t>(col) * 0x85EBCA77u +
-                   salt * 0xC2B2AE3Du;
-      h ^= h >> 15;
-      h *= 0x2C1B3C6Du;
-      h ^= h >> 12;
-      x(i, col) = static_cast<float>(static_cast<int>(h >> 24) - 128) / 64.f;
-    }
-  return x;
-}
 
 }  // namespace
 
@@ -501,7 +487,7 @@ ATTN_TEST("32768 positions run without an n×n matrix", property, 3) {
   // A 128×256 image, l = 256. One n×n bool mask is 1 GiB, an n×n float score matrix 4 GiB: both exceed the
   // problem's 1 GiB memory limit. Per row the sets hold at most l + 1 + n/l (strided) or l + c·n/l keys.
   using namespace golden::long_seq;
-  const Mat Q = hashed(n, 2 * d_h, 1), K = hashed(n, 2 * d_h, 2), V = hashed(n, 2 * d_v, 3);
+  const Mat Q = hashed_matrix(n, 2 * d_h, 1), K = hashed_matrix(n, 2 * d_h, 2), V = hashed_matrix(n, 2 * d_v, 3);
   try {
     for (const SparsePattern pattern : {kStrided, kFixed}) {
       INFO(name_of(pattern));

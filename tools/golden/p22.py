@@ -8,7 +8,7 @@ computed row by row from index lists, cross-checked with a torch gather over a p
 import numpy as np
 import torch
 
-from common import GoldenFile, assert_agree, f32, masked_softmax, rng
+from common import GoldenFile, assert_agree, f32, hashed, masked_softmax, rng
 
 
 # ---- the two index sets of every position ----
@@ -135,19 +135,6 @@ def min_top_gap(Q, K, pattern, l, c):
 
 
 # ---- the long case: inputs from an integer hash the C++ test recomputes exactly ----
-
-M32 = 0xFFFFFFFF
-
-
-def hashed(n, cols, salt):
-    """x(i, col) = ((h >> 24) - 128) / 64 with h a 32-bit mix of (i, col, salt): multiples of 1/64 in [-2, 2)."""
-    i = np.arange(n, dtype=np.uint64)[:, None]
-    col = np.arange(cols, dtype=np.uint64)[None, :]
-    h = (i * np.uint64(0x9E3779B1) + col * np.uint64(0x85EBCA77) + np.uint64(salt) * np.uint64(0xC2B2AE3D)) & M32
-    h ^= h >> np.uint64(15)
-    h = (h * np.uint64(0x2C1B3C6D)) & M32
-    h ^= h >> np.uint64(12)
-    return ((h >> np.uint64(24)).astype(np.int64) - 128) / 64.0
 
 
 def long_rows_numpy(Q, K, V, pattern, l, c, rows):

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <initializer_list>
 #include <stdexcept>
@@ -72,6 +73,23 @@ M rows_in_order(const M& X, const std::vector<int>& order) {
   M out(static_cast<Index>(order.size()), X.cols());
   for (Index i = 0; i < out.rows(); ++i) out.row(i) = X.row(order[static_cast<size_t>(i)]);
   return out;
+}
+
+// x(i, col) = ((h >> 24) - 128) / 64, h a 32-bit mix of (i, col, salt): multiples of 1/64 in [-2, 2), the same
+// numbers as tools/golden/common.py's hashed(), so a memory-bounded test builds a long input without a golden file
+// of millions of values.
+inline Mat hashed_matrix(Index rows, Index cols, uint32_t salt) {
+  Mat x(rows, cols);
+  for (Index i = 0; i < rows; ++i)
+    for (Index col = 0; col < cols; ++col) {
+      uint32_t h = static_cast<uint32_t>(i) * 0x9E3779B1u + static_cast<uint32_t>(col) * 0x85EBCA77u +
+                   salt * 0xC2B2AE3Du;
+      h ^= h >> 15;
+      h *= 0x2C1B3C6Du;
+      h ^= h >> 12;
+      x(i, col) = static_cast<float>(static_cast<int>(h >> 24) - 128) / 64.f;
+    }
+  return x;
 }
 
 // keep(i, j) = j <= i + offset: causal attention, with offset = number of cached positions before row 0.
