@@ -26,21 +26,12 @@ struct Image {
   int H, W, valid_h, valid_w;
 };
 
-MHAParams make_params(const Mat& Wq, const Mat& Wk, const Mat& Wv, const Mat& Wo, const Mat& bq,
-                      const Mat& bk, const Mat& bv, const Mat& bo, int num_heads) {
-  MHAParams p;
-  p.Wq = Wq, p.Wk = Wk, p.Wv = Wv, p.Wo = Wo;
-  p.bq = bq.row(0), p.bk = bk.row(0), p.bv = bv.row(0), p.bo = bo.row(0);
-  p.num_heads = num_heads;
-  return p;
-}
-
 // Image name() returns image b of golden case ns (a namespace cannot be a template argument).
 // clang-format off
 #define GOLDEN_IMAGE(name, ns, b)                                                                           \
   Image name() {                                                                                            \
     using namespace golden::ns;                                                                             \
-    return {make_params(Wq, Wk, Wv, Wo, bq, bk, bv, bo, num_heads), tgt##b, query_pos, memory##b, pos##b,   \
+    return {mha_params(Wq, Wk, Wv, Wo, bq, bk, bv, bo, num_heads), tgt##b, query_pos, memory##b, pos##b,   \
             valid##b.col(0), output##b, weights##b, H, W, valid_h##b, valid_w##b};                          \
   }
 // clang-format on
@@ -54,18 +45,6 @@ GOLDEN_IMAGE(big_scores, big_scores, 0)
 
 Attention run(const Image& im) {
   return detr_cross_attention(im.tgt, im.query_pos, im.memory, im.pos, im.valid, im.p);
-}
-
-// Random parameters for shape and argument tests, weights of scale 1/sqrt(d) like a trained layer's.
-MHAParams random_params(Index d, int num_heads) {
-  const float s = 1.f / std::sqrt(static_cast<float>(d));
-  MHAParams p;
-  p.Wq = s * Mat::Random(d, d), p.Wk = s * Mat::Random(d, d), p.Wv = s * Mat::Random(d, d);
-  p.Wo = s * Mat::Random(d, d);
-  p.bq = 0.5f * RowVec::Random(d), p.bk = 0.5f * RowVec::Random(d), p.bv = 0.5f * RowVec::Random(d);
-  p.bo = 0.5f * RowVec::Random(d);
-  p.num_heads = num_heads;
-  return p;
 }
 
 // ---- a model in double for the diagnoses and the closed forms: the classic mistakes. Never a golden. ----
@@ -208,7 +187,7 @@ std::string bits(const Keep& k) {
 }  // namespace
 
 ATTN_TEST("output is N_q×d and weights N_q×HW and detr_pixel_valid has H·W entries", shape, 1) {
-  const MHAParams p = random_params(8, 2);
+  const MHAParams p = random_mha_params(8, 2);
   Keep valid(6);
   valid << true, true, false, true, true, false;
   const Attention got = detr_cross_attention(Mat::Random(3, 8), Mat::Random(3, 8), Mat::Random(6, 8),
@@ -221,7 +200,7 @@ ATTN_TEST("output is N_q×d and weights N_q×HW and detr_pixel_valid has H·W en
 }
 
 ATTN_TEST("a single valid pixel gets weight 1 and every query reads its value row", shape, 1) {
-  const MHAParams p = random_params(6, 3);
+  const MHAParams p = random_mha_params(6, 3);
   const Mat memory = Mat::Random(5, 6);
   Keep valid = Keep::Constant(5, false);
   valid(3) = true;
@@ -515,11 +494,11 @@ ATTN_TEST("scores far beyond float32 exp's range need each row's own maximum", e
 ATTN_TEST("num_heads that is not positive or does not divide d throws std::invalid_argument", edge, 1) {
   const Mat tgt = Mat::Random(3, 6), memory = Mat::Random(4, 6);
   const Keep valid = Keep::Constant(4, true);
-  CHECK_THROWS_AS_MESSAGE(detr_cross_attention(tgt, tgt, memory, memory, valid, random_params(6, 4)),
+  CHECK_THROWS_AS_MESSAGE(detr_cross_attention(tgt, tgt, memory, memory, valid, random_mha_params(6, 4)),
                           std::invalid_argument, "d = 6 with 4 heads: d_h would be 1.5");
-  CHECK_THROWS_AS_MESSAGE(detr_cross_attention(tgt, tgt, memory, memory, valid, random_params(6, 0)),
+  CHECK_THROWS_AS_MESSAGE(detr_cross_attention(tgt, tgt, memory, memory, valid, random_mha_params(6, 0)),
                           std::invalid_argument, "num_heads = 0");
-  CHECK_THROWS_AS_MESSAGE(detr_cross_attention(tgt, tgt, memory, memory, valid, random_params(6, -3)),
+  CHECK_THROWS_AS_MESSAGE(detr_cross_attention(tgt, tgt, memory, memory, valid, random_mha_params(6, -3)),
                           std::invalid_argument, "num_heads = -3");
 }
 
@@ -527,7 +506,7 @@ ATTN_TEST("mismatched shapes throw std::invalid_argument", edge, 2) {
   const Mat tgt = Mat::Random(3, 8), query_pos = Mat::Random(3, 8), memory = Mat::Random(6, 8),
             pos = Mat::Random(6, 8);
   const Keep valid = Keep::Constant(6, true);
-  const MHAParams p = random_params(8, 2);
+  const MHAParams p = random_mha_params(8, 2);
   for (Mat MHAParams::*W : {&MHAParams::Wq, &MHAParams::Wk, &MHAParams::Wv, &MHAParams::Wo}) {
     MHAParams bad = p;
     bad.*W = Mat::Random(8, 6);

@@ -16,27 +16,6 @@ using namespace attn::check;
 
 namespace {
 
-MHAParams make_params(const Mat& Wq, const Mat& Wk, const Mat& Wv, const Mat& Wo, const Mat& bq,
-                      const Mat& bk, const Mat& bv, const Mat& bo, int num_heads) {
-  MHAParams p;
-  p.Wq = Wq, p.Wk = Wk, p.Wv = Wv, p.Wo = Wo;
-  p.bq = bq.row(0), p.bk = bk.row(0), p.bv = bv.row(0), p.bo = bo.row(0);
-  p.num_heads = num_heads;
-  return p;
-}
-
-// Random parameters for property tests, weights of scale 1/sqrt(d) like a trained layer's.
-MHAParams random_params(Index d, int num_heads) {
-  const float s = 1.f / std::sqrt(static_cast<float>(d));
-  MHAParams p;
-  p.Wq = s * Mat::Random(d, d), p.Wk = s * Mat::Random(d, d), p.Wv = s * Mat::Random(d, d);
-  p.Wo = s * Mat::Random(d, d);
-  p.bq = 0.5f * RowVec::Random(d), p.bk = 0.5f * RowVec::Random(d), p.bv = 0.5f * RowVec::Random(d);
-  p.bo = 0.5f * RowVec::Random(d);
-  p.num_heads = num_heads;
-  return p;
-}
-
 bool check_heads(const MHAOut& got, const std::vector<MatD>& expected, Tol tol) {
   if (got.head_weights.size() != expected.size()) {
     FAIL_CHECK("head_weights holds " << got.head_weights.size() << " matrices, expected one per head ("
@@ -181,20 +160,20 @@ bool check_cross(const MHAOut& got, const Mat& key, const Mat& value) {
   const bool ok = check_close("output", got.output, output, kT2) &
                   check_close("avg_weights", got.avg_weights, avg_weights, kT2) &
                   check_heads(got, {weights_head0, weights_head1, weights_head2}, kT2);
-  if (!ok) diagnose(got, query, key, value, make_params(Wq, Wk, Wv, Wo, bq, bk, bv, bo, num_heads), keep);
+  if (!ok) diagnose(got, query, key, value, mha_params(Wq, Wk, Wv, Wo, bq, bk, bv, bo, num_heads), keep);
   return ok;
 }
 
 MHAParams cross_params() {
   using namespace golden::cross;
-  return make_params(Wq, Wk, Wv, Wo, bq, bk, bv, bo, num_heads);
+  return mha_params(Wq, Wk, Wv, Wo, bq, bk, bv, bo, num_heads);
 }
 
 }  // namespace
 
 ATTN_TEST("output is n_q×d and avg_weights n_q×n_k with one n_q×n_k matrix per head", shape, 1) {
   const Mat query = Mat::Random(3, 8), key = Mat::Random(5, 8), value = Mat::Random(5, 8);
-  const MHAOut got = multi_head_attention(query, key, value, random_params(8, 2));
+  const MHAOut got = multi_head_attention(query, key, value, random_mha_params(8, 2));
   expect_shape("output", got.output, 3, 8);
   expect_shape("avg_weights", got.avg_weights, 3, 5);
   REQUIRE_MESSAGE(got.head_weights.size() == 2, "head_weights must hold one matrix per head (2)");
@@ -204,7 +183,7 @@ ATTN_TEST("output is n_q×d and avg_weights n_q×n_k with one n_q×n_k matrix pe
 
 ATTN_TEST("a single key gets weight 1 in every head", shape, 1) {
   const Mat query = Mat::Random(4, 6), key = Mat::Random(1, 6), value = Mat::Random(1, 6);
-  const MHAParams p = random_params(6, 3);
+  const MHAParams p = random_mha_params(6, 3);
   const MHAOut got = multi_head_attention(query, key, value, p);
   if (!expect_shape("avg_weights", got.avg_weights, 4, 1)) return;
   check_close("avg_weights", got.avg_weights, MatD::Ones(4, 1), kT1);
@@ -233,7 +212,7 @@ ATTN_TEST("worked example from the statement (2 heads with identity projections)
 
 ATTN_TEST("self-attention matches torch.nn.MultiheadAttention", numeric, 3) {
   using namespace golden::self_attn;
-  const MHAParams p = make_params(Wq, Wk, Wv, Wo, bq, bk, bv, bo, num_heads);
+  const MHAParams p = mha_params(Wq, Wk, Wv, Wo, bq, bk, bv, bo, num_heads);
   const MHAOut got = multi_head_attention(X, X, X, p);
   const bool ok = check_close("output", got.output, output, kT2) &
                   check_close("avg_weights", got.avg_weights, avg_weights, kT2) &
@@ -248,7 +227,7 @@ ATTN_TEST("cross-attention with n_q≠n_k and key padding matches torch", numeri
 
 ATTN_TEST("a general mask with a fully masked query matches golden values", numeric, 2) {
   using namespace golden::masked;
-  const MHAParams p = make_params(Wq, Wk, Wv, Wo, bq, bk, bv, bo, num_heads);
+  const MHAParams p = mha_params(Wq, Wk, Wv, Wo, bq, bk, bv, bo, num_heads);
   const MHAOut got = multi_head_attention(query, key, value, p, keep);
   const bool ok = check_close("output", got.output, output, kT2) &
                   check_close("avg_weights", got.avg_weights, avg_weights, kT2) &
@@ -258,7 +237,7 @@ ATTN_TEST("a general mask with a fully masked query matches golden values", nume
 
 ATTN_TEST("d_h = 1 with as many heads as features matches torch", numeric, 1) {
   using namespace golden::narrow;
-  const MHAParams p = make_params(Wq, Wk, Wv, Wo, bq, bk, bv, bo, num_heads);
+  const MHAParams p = mha_params(Wq, Wk, Wv, Wo, bq, bk, bv, bo, num_heads);
   const MHAOut got = multi_head_attention(X, X, X, p);
   const bool ok = check_close("output", got.output, output, kT2) &
                   check_heads(got, {weights_head0, weights_head1, weights_head2, weights_head3}, kT2);
@@ -267,7 +246,7 @@ ATTN_TEST("d_h = 1 with as many heads as features matches torch", numeric, 1) {
 
 ATTN_TEST("a 16-token case with d = 32 and 4 heads stays within T2", numeric, 1) {
   using namespace golden::wide;
-  const MHAParams p = make_params(Wq, Wk, Wv, Wo, bq, bk, bv, bo, num_heads);
+  const MHAParams p = mha_params(Wq, Wk, Wv, Wo, bq, bk, bv, bo, num_heads);
   const MHAOut got = multi_head_attention(X, X, X, p);
   const bool ok = check_close("output", got.output, output, kT2) &
                   check_close("avg_weights", got.avg_weights, avg_weights, kT2);
@@ -276,7 +255,7 @@ ATTN_TEST("a 16-token case with d = 32 and 4 heads stays within T2", numeric, 1)
 
 ATTN_TEST("num_heads = 1 equals single-head attention on the projected inputs", property, 2) {
   const Mat query = Mat::Random(4, 6), key = Mat::Random(5, 6), value = Mat::Random(5, 6);
-  const MHAParams p = random_params(6, 1);
+  const MHAParams p = random_mha_params(6, 1);
   Mask keep = Mask::Constant(4, 5, true);
   keep(0, 1) = keep(2, 4) = keep(3, 0) = false;
   const MHAOut got = multi_head_attention(query, key, value, p, keep);
@@ -328,7 +307,7 @@ ATTN_TEST("zeroing head j's query projection makes head j uniform", property, 2)
 ATTN_TEST("self-attention without positions is permutation-equivariant", property, 2) {
   // O(ΠX) = Π O(X): attention alone cannot tell token order, which is why positions are added (p06, p25)
   using namespace golden::self_attn;
-  const MHAParams p = make_params(Wq, Wk, Wv, Wo, bq, bk, bv, bo, num_heads);
+  const MHAParams p = mha_params(Wq, Wk, Wv, Wo, bq, bk, bv, bo, num_heads);
   const MHAOut got = multi_head_attention(X, X, X, p);
   if (!check_close("output", got.output, output, kT2)) {
     diagnose(got, X, X, X, p);
@@ -402,7 +381,7 @@ ATTN_TEST("permuting keys and values together permutes only the weight columns",
 
 ATTN_TEST("a fully masked query row gives zero weights and output bo", edge, 2) {
   using namespace golden::masked;  // row 3 of keep is all false; the other rows are golden
-  const MHAParams p = make_params(Wq, Wk, Wv, Wo, bq, bk, bv, bo, num_heads);
+  const MHAParams p = mha_params(Wq, Wk, Wv, Wo, bq, bk, bv, bo, num_heads);
   const MHAOut got = multi_head_attention(query, key, value, p, keep);
   if (!check_finite("avg_weights", got.avg_weights) || !check_finite("output", got.output)) {
     FAIL_CHECK(
@@ -422,7 +401,7 @@ ATTN_TEST("a fully masked query row gives zero weights and output bo", edge, 2) 
     FAIL_CHECK(
         "output row 3 is zero: the zero concatenated row still goes through the output layer, giving bo");
   // every key masked, and their key and value rows NaN: nothing is read, every output row is bo
-  const MHAParams q = random_params(8, 2);
+  const MHAParams q = random_mha_params(8, 2);
   const Mat X = Mat::Random(2, 8), nan_rows = Mat::Constant(3, 8, NAN);
   const MHAOut none = multi_head_attention(X, nan_rows, nan_rows, q, Mask::Constant(2, 3, false));
   check_close("avg_weights with every key masked", none.avg_weights, MatD::Zero(2, 3), exact);
@@ -431,24 +410,24 @@ ATTN_TEST("a fully masked query row gives zero weights and output bo", edge, 2) 
 
 ATTN_TEST("d not divisible by num_heads throws std::invalid_argument", edge, 1) {
   const Mat X = Mat::Random(3, 6);
-  CHECK_THROWS_AS_MESSAGE(multi_head_attention(X, X, X, random_params(6, 4)), std::invalid_argument,
+  CHECK_THROWS_AS_MESSAGE(multi_head_attention(X, X, X, random_mha_params(6, 4)), std::invalid_argument,
                           "d = 6 with 4 heads: d_h would be 1.5");
   const Mat Y = Mat::Random(3, 8);
-  CHECK_THROWS_AS_MESSAGE(multi_head_attention(Y, Y, Y, random_params(8, 3)), std::invalid_argument,
+  CHECK_THROWS_AS_MESSAGE(multi_head_attention(Y, Y, Y, random_mha_params(8, 3)), std::invalid_argument,
                           "d = 8 with 3 heads: 8 % 3 != 0");
 }
 
 ATTN_TEST("num_heads of 0 or less throws std::invalid_argument", edge, 1) {
   const Mat X = Mat::Random(3, 8);
-  CHECK_THROWS_AS_MESSAGE(multi_head_attention(X, X, X, random_params(8, 0)), std::invalid_argument,
+  CHECK_THROWS_AS_MESSAGE(multi_head_attention(X, X, X, random_mha_params(8, 0)), std::invalid_argument,
                           "num_heads = 0");
-  CHECK_THROWS_AS_MESSAGE(multi_head_attention(X, X, X, random_params(8, -2)), std::invalid_argument,
+  CHECK_THROWS_AS_MESSAGE(multi_head_attention(X, X, X, random_mha_params(8, -2)), std::invalid_argument,
                           "num_heads = -2");
 }
 
 ATTN_TEST("mismatched weight and input shapes throw std::invalid_argument", edge, 2) {
   const Mat query = Mat::Random(3, 8), key = Mat::Random(5, 8), value = Mat::Random(5, 8);
-  const MHAParams p = random_params(8, 2);
+  const MHAParams p = random_mha_params(8, 2);
   // every weight must be d×d and every bias have d entries
   for (Mat MHAParams::*W : {&MHAParams::Wq, &MHAParams::Wk, &MHAParams::Wv, &MHAParams::Wo})
     for (const int rows : {8, 6}) {

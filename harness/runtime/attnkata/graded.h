@@ -92,6 +92,28 @@ inline Mat hashed_matrix(Index rows, Index cols, uint32_t salt) {
   return x;
 }
 
+// MHAParams from golden matrices (biases as 1×d rows), for the problems built on multi-head attention.
+inline MHAParams mha_params(const Mat& Wq, const Mat& Wk, const Mat& Wv, const Mat& Wo, const Mat& bq,
+                            const Mat& bk, const Mat& bv, const Mat& bo, int num_heads) {
+  MHAParams p;
+  p.Wq = Wq, p.Wk = Wk, p.Wv = Wv, p.Wo = Wo;
+  p.bq = bq.row(0), p.bk = bk.row(0), p.bv = bv.row(0), p.bo = bo.row(0);
+  p.num_heads = num_heads;
+  return p;
+}
+
+// Random d×d projections of scale 1/sqrt(d), like a trained layer's, and biases in [-0.5, 0.5].
+inline MHAParams random_mha_params(Index d, int num_heads) {
+  const float s = 1.f / std::sqrt(static_cast<float>(d));
+  MHAParams p;
+  p.Wq = s * Mat::Random(d, d), p.Wk = s * Mat::Random(d, d), p.Wv = s * Mat::Random(d, d);
+  p.Wo = s * Mat::Random(d, d);
+  p.bq = 0.5f * RowVec::Random(d), p.bk = 0.5f * RowVec::Random(d), p.bv = 0.5f * RowVec::Random(d);
+  p.bo = 0.5f * RowVec::Random(d);
+  p.num_heads = num_heads;
+  return p;
+}
+
 // keep(i, j) = j <= i + offset: causal attention, with offset = number of cached positions before row 0.
 inline Mask causal_mask(Index rows, Index cols, Index offset = 0) {
   Mask keep(rows, cols);
