@@ -3,6 +3,7 @@
 // The records and names are attnkata/protocol.h's.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <attnkata/protocol.h>
+#include <attnkata/utf8.h>
 #include <doctest/doctest.h>
 #include <unistd.h>
 
@@ -23,39 +24,22 @@ std::string g_nonce;
 
 // JSON string literal of s; bytes that are not valid UTF-8 become '?' so the record always parses.
 std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += static_cast<char>(c);
-      } else if (c == '\n') {
-        out += "\\n";
-      } else if (c == '\t') {
-        out += "\\t";
-      } else if (c < 0x20 || c == 0x7f) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        out += buf;
-      } else {
-        out += static_cast<char>(c);
-      }
-      ++i;
-      continue;
-    }
-    const size_t len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-    bool valid = len > 0 && i + len <= s.size();
-    for (size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
-    if (valid) {
-      out.append(s, i, len);
-      i += len;
-    } else {
-      out += '?';
-      ++i;
-    }
-  }
-  return out + "\"";
+  return "\"" + attnkata::escape_utf8(s, [](std::string& out, char c) {
+           if (c == '"' || c == '\\') {
+             out += '\\';
+             out += c;
+           } else if (c == '\n') {
+             out += "\\n";
+           } else if (c == '\t') {
+             out += "\\t";
+           } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+             char buf[8];
+             std::snprintf(buf, sizeof buf, "\\u%04x", c);
+             out += buf;
+           } else {
+             out += c;
+           }
+         }) + "\"";
 }
 
 // "key":value

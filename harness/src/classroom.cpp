@@ -14,6 +14,7 @@
 #include "json_io.h"
 #include "state.h"
 #include "verdict.h"
+#include "view.h"
 
 namespace attnkata {
 
@@ -46,11 +47,11 @@ std::string toolkit_fingerprint(const Toolkit& toolkit, const Problem& p) {
   return fp + fmt::format("|{}|{}|{}", p.limits.wall_seconds, p.limits.memory_mib, p.limits.output_kib);
 }
 
-ProblemResult not_submitted(const Problem& p, const fs::path& file) {
+ProblemResult missing_file_result(const Problem& p, const fs::path& file) {
   ProblemResult r;
   r.id = p.id, r.slug = p.slug, r.file = file, r.max_score = p.max_score();
   r.verdict = Verdict::compile_error;
-  r.summary = "not submitted: " + file.filename().string() + " is missing";
+  r.summary = std::string(kNotSubmitted) + ": " + file.filename().string() + " is missing";
   r.tests = score_tests(p.tests, {}, "not run: not submitted");
   return r;
 }
@@ -101,6 +102,8 @@ std::vector<LearnerResult> grade_class(const Toolkit& toolkit, const std::vector
   std::vector<WorkspaceState> states;
   size_t done = 0, not_passed = 0, reused = 0;
   const size_t total = learners.size() * problems.size();
+  // the test objects first: a key taken from stale objects would regrade everything on the next run
+  build_for(toolkit, problems);
   std::map<std::string, std::string> fingerprints;  // problem id -> toolkit_fingerprint, computed once
   for (const Problem* p : problems) fingerprints[p->id] = toolkit_fingerprint(toolkit, *p);
   for (size_t li = 0; li < learners.size(); ++li) {
@@ -112,7 +115,7 @@ std::vector<LearnerResult> grade_class(const Toolkit& toolkit, const std::vector
       const fs::path file = l.workspace / p.file_name();
       lr.max_score += p.max_score();
       if (!fs::is_regular_file(file)) {
-        lr.problems[pi] = not_submitted(p, file);
+        lr.problems[pi] = missing_file_result(p, file);
         ++done, ++not_passed;
         continue;
       }
@@ -144,10 +147,10 @@ std::vector<LearnerResult> grade_class(const Toolkit& toolkit, const std::vector
   batch.jobs = options.jobs;
   batch.sandbox = options.sandbox;
   batch.cancel = options.cancel;
+  batch.build_first = false;  // built above
   batch.on_result = [&](size_t i, const ProblemResult& r) {
     const auto [li, pi] = slot[i];
-    const bool cancelled = r.verdict == Verdict::internal_error && r.summary == "not graded: cancelled";
-    if (!cancelled && r.verdict != Verdict::internal_error) {  // a result worth keeping for the next run
+    if (r.verdict != Verdict::internal_error) {  // a result worth keeping for the next run (not cancelled)
       states[li].save_result(r);
       if (!keys[i].empty()) {
         std::ofstream(states[li].work_dir(r.id).string() + ".key") << keys[i];
@@ -209,18 +212,6 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
-std::string html(const std::string& s) {
-  std::string out;
-  for (const char c : s) switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  return out;
-}
-
 // One character a verdict, for the scoreboard's cells.
 const char* mark(Verdict v, bool submitted) {
   if (!submitted) return "–";
@@ -256,26 +247,26 @@ std::string render_scoreboard_html(const std::vector<LearnerResult>& results,
                                    const std::vector<const Problem*>& problems, const std::string& title) {
   std::string head = "<tr><th>learner</th>";
   for (const Problem* p : problems)
-    head += fmt::format("<th title=\"{}\">{}<br><small>{}</small></th>", html(p->title), p->id, p->max_score());
+    head += fmt::format("<th title=\"{}\">{}<br><small>{}</small></th>", escape_markup(p->title), p->id, p->max_score());
   head += "<th>total</th></tr>\n";
   std::string rows;
   for (const auto& lr : results) {
-    rows += "<tr><th class=\"name\">" + html(lr.learner.name) + "</th>";
+    rows += "<tr><th class=\"name\">" + escape_markup(lr.learner.name) + "</th>";
     for (size_t pi = 0; pi < problems.size(); ++pi) {
       const ProblemResult& r = lr.problems[pi];
-      const bool submitted = r.summary.rfind("not submitted", 0) != 0;
+      const bool submitted = was_submitted(r);
       const double frac = r.max_score ? static_cast<double>(r.score) / r.max_score : 0;
       // a heat map from red (0) through yellow to green (full marks)
       const int hue = static_cast<int>(120 * frac);
       rows += fmt::format(
           "<td class=\"cell\" style=\"background:hsl({},70%,{}%)\" data-learner=\"{}\" data-problem=\"{}\" "
           "data-score=\"{}\" data-max=\"{}\" data-verdict=\"{}\" title=\"{}\">{} {}</td>",
-          hue, submitted ? 72 : 92, html(lr.learner.name), r.id, r.score, r.max_score, to_string(r.verdict),
-          html(to_string(r.verdict) + (r.summary.empty() ? "" : ": " + r.summary)), mark(r.verdict, submitted),
+          hue, submitted ? 72 : 92, escape_markup(lr.learner.name), r.id, r.score, r.max_score, to_string(r.verdict),
+          escape_markup(to_string(r.verdict) + (r.summary.empty() ? "" : ": " + r.summary)), mark(r.verdict, submitted),
           r.score);
     }
     rows += fmt::format("<td class=\"total\" data-learner=\"{}\" data-total=\"{}\">{}/{}</td></tr>\n",
-                        html(lr.learner.name), lr.score, lr.score, lr.max_score);
+                        escape_markup(lr.learner.name), lr.score, lr.score, lr.max_score);
   }
   // per problem: pass rate, then the tests most learners fail and what they are told
   std::string rate = "<tr><th>passed</th>", reteach;
@@ -286,7 +277,7 @@ std::string render_scoreboard_html(const std::vector<LearnerResult>& results,
     for (const auto& lr : results) {
       const ProblemResult& r = lr.problems[pi];
       passed += r.verdict == Verdict::passed;
-      if (r.summary.rfind("not submitted", 0) == 0) continue;
+      if (!was_submitted(r)) continue;
       for (const auto& t : r.tests)
         if (!t.passed()) {
           auto& [n, message] = failing[t.name];
@@ -301,11 +292,11 @@ std::string render_scoreboard_html(const std::vector<LearnerResult>& results,
     for (const auto& [name, entry] : failing) order.emplace_back(entry.first, name);
     std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     if (order.empty()) continue;
-    reteach += fmt::format("<h3>{} {}</h3><ol>", p.id, html(p.title));
+    reteach += fmt::format("<h3>{} {}</h3><ol>", p.id, escape_markup(p.title));
     for (size_t k = 0; k < std::min<size_t>(order.size(), 3); ++k)
       reteach += fmt::format("<li data-problem=\"{}\" data-failing=\"{}\"><b>{}</b> — failed by {} of {}<br><code>{}</code></li>",
-                             p.id, order[k].first, html(order[k].second), order[k].first, results.size(),
-                             html(failing[order[k].second].second));
+                             p.id, order[k].first, escape_markup(order[k].second), order[k].first, results.size(),
+                             escape_markup(failing[order[k].second].second));
     reteach += "</ol>\n";
   }
   rate += "<td></td></tr>\n";
@@ -331,7 +322,7 @@ limit · O output limit · R crashed · ? grader error. A cell is coloured by it
 {4}
 </body></html>
 )",
-                     html(title), head, rows, rate, reteach.empty() ? "<p>Nothing: every graded test passed.</p>" : reteach);
+                     escape_markup(title), head, rows, rate, reteach.empty() ? "<p>Nothing: every graded test passed.</p>" : reteach);
 }
 
 }  // namespace attnkata

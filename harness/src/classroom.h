@@ -24,6 +24,10 @@ struct Learner {
 // one, a duplicate name, or a path that is not a directory.
 std::vector<Learner> load_roster(const fs::path& roster);
 
+// A learner who has no file for a problem gets a compile_error whose summary starts with kNotSubmitted.
+inline constexpr const char* kNotSubmitted = "not submitted";
+inline bool was_submitted(const ProblemResult& r) { return r.summary.rfind(kNotSubmitted, 0) != 0; }
+
 struct LearnerResult {
   Learner learner;
   std::vector<ProblemResult> problems;  // in the order of the problems graded

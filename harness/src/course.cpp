@@ -63,11 +63,14 @@ const Course::Group& Course::group(const std::string& name) const {
   throw UsageError("there is no set or track '" + name + "'; there are " + names);
 }
 
-std::vector<const Problem*> in_course_order(const Course& course, const std::vector<Problem>& problems) {
+std::vector<const Problem*> in_course_order(const Course& course, const std::vector<Problem>& problems,
+                                            const std::string& group) {
   const std::vector<std::string> ids = course.order();
   auto rank = [&](const Problem* p) { return std::find(ids.begin(), ids.end(), p->id) - ids.begin(); };
+  const std::vector<std::string>* members = group.empty() ? nullptr : &course.group(group).ids;
   std::vector<const Problem*> out;
-  for (const auto& p : problems) out.push_back(&p);
+  for (const auto& p : problems)
+    if (!members || std::find(members->begin(), members->end(), p.id) != members->end()) out.push_back(&p);
   std::stable_sort(out.begin(), out.end(), [&](const Problem* a, const Problem* b) { return rank(a) < rank(b); });
   return out;
 }

@@ -29,7 +29,9 @@ struct Course {
   const Group& group(const std::string& name) const;
 };
 
-// problems sorted into course order; problems the course does not list come last, by id.
-std::vector<const Problem*> in_course_order(const Course& course, const std::vector<Problem>& problems);
+// problems sorted into course order; problems the course does not list come last, by id. With a group (a set or
+// track name), only its problems; an unknown name throws UsageError.
+std::vector<const Problem*> in_course_order(const Course& course, const std::vector<Problem>& problems,
+                                            const std::string& group = "");
 
 }  // namespace attnkata

@@ -141,7 +141,7 @@ ProblemResult grade_one(const Toolkit& toolkit, const GradeRequest& request, con
     return finish(Verdict::internal_error,
                   "the bubblewrap sandbox could not start: " + main_run.output.substr(0, main_run.output.find('\n')),
                   "not run: internal error");
-  if (main_run.outcome.cancelled) return finish(Verdict::internal_error, "not graded: cancelled", "not run");
+  if (main_run.outcome.cancelled) return finish(Verdict::internal_error, kCancelledSummary, "not run");
 
   RunEvidence evidence;
   evidence.timed_out = main_run.outcome.timed_out;
@@ -188,7 +188,7 @@ ProblemResult grade_one(const Toolkit& toolkit, const GradeRequest& request, con
         main_run.records.cases.empty())
       where = "(before the first test)";
   }
-  if (cancel && cancel->load()) return finish(Verdict::internal_error, "not graded: cancelled", "not run");
+  if (cancel && cancel->load()) return finish(Verdict::internal_error, kCancelledSummary, "not run");
   r.tests = score_tests(problem.tests, records, "not run: out of time after an earlier test hung");
   attach_output(r.tests, main_run);
   for (const auto& rerun : reruns) attach_output(r.tests, rerun);
@@ -198,12 +198,18 @@ ProblemResult grade_one(const Toolkit& toolkit, const GradeRequest& request, con
   return finish(v, verdict_summary(v, main_run.outcome, limits, r.peak_rss_kib, where, reran), "");
 }
 
+void build_for(const Toolkit& toolkit, const std::vector<const Problem*>& problems) {
+  std::vector<std::string> targets{toolkit.pch_target, toolkit.main_target};
+  for (const Problem* p : problems) targets.push_back(p->id + "_tests");
+  ensure_built(toolkit, targets);
+}
+
 std::vector<ProblemResult> grade_batch(const Toolkit& toolkit, const std::vector<GradeRequest>& requests,
                                        const BatchOptions& options) {
   if (options.build_first) {
-    std::vector<std::string> targets{toolkit.pch_target, toolkit.main_target};
-    for (const auto& req : requests) targets.push_back(req.problem->id + "_tests");
-    ensure_built(toolkit, targets);
+    std::vector<const Problem*> problems;
+    for (const auto& req : requests) problems.push_back(req.problem);
+    build_for(toolkit, problems);
   }
   std::vector<ProblemResult> results(requests.size());
   std::mutex mu;
@@ -220,7 +226,7 @@ std::vector<ProblemResult> grade_batch(const Toolkit& toolkit, const std::vector
       ProblemResult r;
       if (options.cancel && options.cancel->load()) {
         r.id = req.problem->id, r.slug = req.problem->slug, r.max_score = req.problem->max_score();
-        r.verdict = Verdict::internal_error, r.summary = "not graded: cancelled";
+        r.verdict = Verdict::internal_error, r.summary = kCancelledSummary;
       } else {
         try {
           r = grade_one(toolkit, req, options.sandbox, options.cancel);

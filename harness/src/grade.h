@@ -28,10 +28,19 @@ struct BatchOptions {
   bool build_first = true;                    // bring the toolkit objects the requests need up to date
 };
 
-// Results in request order. A request cancelled before it finished is an internal_error "not graded:
-// cancelled"; an exception inside the grader becomes that request's internal_error.
+// The summary of a request cancelled before it finished (its verdict is internal_error).
+inline constexpr const char* kCancelledSummary = "not graded: cancelled";
+inline bool was_cancelled(const ProblemResult& r) {
+  return r.verdict == Verdict::internal_error && r.summary == kCancelledSummary;
+}
+
+// Results in request order. A request cancelled before it finished is an internal_error with kCancelledSummary;
+// an exception inside the grader becomes that request's internal_error.
 std::vector<ProblemResult> grade_batch(const Toolkit& toolkit, const std::vector<GradeRequest>& requests,
                                        const BatchOptions& options);
+
+// Brings what grading these problems links up to date: the learner PCH, the test main, each problem's tests.
+void build_for(const Toolkit& toolkit, const std::vector<const Problem*>& problems);
 
 // One request, start to end. The toolkit objects it links must be up to date.
 ProblemResult grade_one(const Toolkit& toolkit, const GradeRequest& request, const Sandbox& sandbox,

@@ -21,7 +21,6 @@
 #include "export.h"
 #include "grade.h"
 #include "state.h"
-#include "toolchain.h"
 #include "view.h"
 #include "watch.h"
 
@@ -117,6 +116,31 @@ fs::path workspace_dir(const Context& c, const cxxopts::ParseResult& args) {
   if (fs::exists(ws) && !fs::is_directory(ws))
     throw UsageError("workspace " + ws.string() + " is a file, not a directory");
   return ws;
+}
+
+void add_time_limit_option(cxxopts::Options& options) {
+  options.add_options()("time-limit", "override each problem's wall and CPU time limits (seconds)",
+                        cxxopts::value<double>());
+}
+
+void apply_time_limit(Context& c, const cxxopts::ParseResult& args) {
+  if (!args.count("time-limit")) return;
+  const double limit = args["time-limit"].as<double>();
+  if (!(limit > 0 && limit <= 3600)) throw UsageError("--time-limit must be between 0 and 3600 seconds");
+  for (auto& p : c.problems) p.limits.wall_seconds = p.limits.cpu_seconds = limit;
+}
+
+// --track NAME or --set NAME, whichever was given ("" for neither).
+std::string group_option(const cxxopts::ParseResult& args) {
+  return args.count("track") ? args["track"].as<std::string>()
+         : args.count("set") ? args["set"].as<std::string>() : "";
+}
+
+// The first problem in course order (within group, if any) that has not passed in the workspace.
+const Problem* first_not_passed(const Context& c, const WorkspaceState& state, const std::string& group = "") {
+  for (const Problem* p : in_course_order(c.course, c.problems, group))
+    if (const auto last = state.last_result(p->id); !last || last->verdict != Verdict::passed) return p;
+  return nullptr;
 }
 
 std::string shown(const fs::path& p) {
@@ -244,11 +268,11 @@ int cmd_grade(int argc, char** argv) {
       ("o,output", "write the report to FILE instead of standard output", cxxopts::value<std::string>())
       ("v,verbose", "show passing tests, compiler warnings and full compiler output")
       ("j,jobs", "problems graded in parallel", cxxopts::value<int>()->default_value("2"))
-      ("time-limit", "override each problem's wall and CPU time limits (seconds)", cxxopts::value<double>())
       ("isolate", "run each submission in bubblewrap: no network, read-only filesystem, private /tmp "
                   "(also on when ATTNKATA_ISOLATE=1); without bubblewrap installed, nothing is graded (exit 3)")
       ("ids", "problem ids", cxxopts::value<std::vector<std::string>>());
   // clang-format on
+  add_time_limit_option(options);
   options.parse_positional({"ids"});
   const auto args = parse(options, argc, argv);
   const std::string format = args["format"].as<std::string>();
@@ -269,11 +293,7 @@ int cmd_grade(int argc, char** argv) {
       make_view(format, {use_color() && !to_file && format == "text", args.count("verbose") > 0});
 
   Context c = load_context();
-  if (args.count("time-limit")) {
-    const double limit = args["time-limit"].as<double>();
-    if (!(limit > 0 && limit <= 3600)) throw UsageError("--time-limit must be between 0 and 3600 seconds");
-    for (auto& p : c.problems) p.limits.wall_seconds = p.limits.cpu_seconds = limit;
-  }
+  apply_time_limit(c, args);
   std::vector<const Problem*> selected;
   if (all)
     for (const auto& p : c.problems) selected.push_back(&p);
@@ -360,10 +380,10 @@ int cmd_class(int argc, char** argv) {
       ("f,format", "also one report per learner: json, exercism, gradescope or junit", cxxopts::value<std::string>())
       ("title", "the scoreboard's title", cxxopts::value<std::string>()->default_value("attnkata scoreboard"))
       ("j,jobs", "pairs graded in parallel", cxxopts::value<int>()->default_value("2"))
-      ("time-limit", "override each problem's wall and CPU time limits (seconds)", cxxopts::value<double>())
       ("isolate", "run each submission in bubblewrap (without bubblewrap installed, nothing is graded: exit 3)")
       ("args", "roster and problem ids", cxxopts::value<std::vector<std::string>>());
   // clang-format on
+  add_time_limit_option(options);
   options.parse_positional({"args"});
   const auto args = parse(options, argc, argv);
   auto positional = args.count("args") ? args["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
@@ -386,25 +406,13 @@ int cmd_class(int argc, char** argv) {
   if (args.count("isolate")) copt.sandbox = Sandbox::require();
 
   Context c = load_context();
-  if (args.count("time-limit")) {
-    const double limit = args["time-limit"].as<double>();
-    if (!(limit > 0 && limit <= 3600)) throw UsageError("--time-limit must be between 0 and 3600 seconds");
-    for (auto& p : c.problems) p.limits.wall_seconds = p.limits.cpu_seconds = limit;
-  }
+  apply_time_limit(c, args);
   std::vector<const Problem*> problems;
   if (!ids.empty()) {
     for (const auto& id : ids) problems.push_back(&find_problem(c.problems, id));
   } else {
-    const std::string group = args.count("track") ? args["track"].as<std::string>()
-                              : args.count("set") ? args["set"].as<std::string>() : "";
-    for (const Problem* p : in_course_order(c.course, c.problems)) {
-      if (!group.empty()) {
-        const auto& members = c.course.group(group).ids;
-        if (std::find(members.begin(), members.end(), p->id) == members.end()) continue;
-      }
-      problems.push_back(p);
-    }
-    if (problems.empty()) throw UsageError("'" + group + "' has no problem in this repository yet");
+    problems = in_course_order(c.course, c.problems, group_option(args));
+    if (problems.empty()) throw UsageError("'" + group_option(args) + "' has no problem in this repository yet");
   }
   const std::vector<Learner> learners = load_roster(roster);
   for (const auto& l : learners) {
@@ -417,7 +425,9 @@ int cmd_class(int argc, char** argv) {
   const bool progress = is_terminal(STDERR_FILENO);
   const auto start = std::chrono::steady_clock::now();
   copt.cancel = &g_interrupted;
+  size_t unchanged = 0;  // pairs reused from the last run, for the summary
   copt.progress = [&](size_t done, size_t total, size_t not_passed, size_t reused) {
+    unchanged = reused;
     if (!progress) return;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const size_t graded = done - reused;
@@ -429,12 +439,6 @@ int cmd_class(int argc, char** argv) {
   };
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
-  size_t reused_pairs = 0;
-  const auto report_progress = copt.progress;
-  copt.progress = [&](size_t done, size_t total, size_t not_passed, size_t reused) {
-    reused_pairs = reused;
-    report_progress(done, total, not_passed, reused);
-  };
   const std::vector<LearnerResult> results = grade_class(c.toolkit, learners, problems, copt);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
@@ -456,23 +460,22 @@ int cmd_class(int argc, char** argv) {
     for (const auto& lr : results) write(out / "learners" / (lr.learner.name + extension), per_learner->render(lr.problems));
   }
 
-  size_t pairs = 0, passed = 0, cancelled = 0, unchanged = 0;
+  size_t pairs = 0, passed = 0, cancelled = 0;
   bool internal = false;
   for (const auto& lr : results)
     for (const auto& r : lr.problems) {
       ++pairs;
       passed += r.verdict == Verdict::passed;
-      cancelled += r.summary == "not graded: cancelled";
-      internal |= r.verdict == Verdict::internal_error && r.summary != "not graded: cancelled";
+      cancelled += was_cancelled(r);
+      internal |= r.verdict == Verdict::internal_error && !was_cancelled(r);
     }
-  unchanged = reused_pairs;
   fmt::print("{} learners × {} problems: {} of {} pairs passed ({} unchanged since the last run, not graded again)\n",
              learners.size(), problems.size(), passed, pairs, unchanged);
   for (const auto& lr : results) fmt::print("  {:<24} {:>4}/{}\n", lr.learner.name, lr.score, lr.max_score);
   fmt::print("Reports: {0}/scoreboard.html  {0}/gradebook.csv  {0}/class.json\n", shown(out));
   if (g_interrupted) {
-    fmt::print("Interrupted: {} pairs were not graded (marked \"not graded: cancelled\"); run again to finish.\n",
-               cancelled);
+    fmt::print("Interrupted: {} pairs were not graded (marked \"{}\"); run again to finish.\n", cancelled,
+               kCancelledSummary);
     return 130;
   }
   return internal ? kExitInternal : passed == pairs ? kExitPassed : kExitNotPassed;
@@ -507,14 +510,7 @@ int cmd_export(int argc, char** argv) {
   const Context c = load_context();
   std::vector<const Problem*> problems;
   for (size_t i = 1; i < positional.size(); ++i) problems.push_back(&find_problem(c.problems, positional[i]));
-  if (problems.empty()) {
-    const std::string group = args.count("track") ? args["track"].as<std::string>()
-                              : args.count("set") ? args["set"].as<std::string>() : "";
-    for (const Problem* p : in_course_order(c.course, c.problems)) {
-      const auto* members = group.empty() ? nullptr : &c.course.group(group).ids;
-      if (!members || std::find(members->begin(), members->end(), p->id) != members->end()) problems.push_back(p);
-    }
-  }
+  if (problems.empty()) problems = in_course_order(c.course, c.problems, group_option(args));
   if (problems.empty()) throw UsageError("no problem to export");
   if (target == "gradescope") {
     const fs::path out = args.count("output") ? args["output"].as<std::string>() : "autograder.zip";
@@ -584,29 +580,16 @@ int cmd_watch(int argc, char** argv) {
                            "q quit. Without an ID: the next problem that has not passed (as `next` says).");
   options.positional_help("[ID]");
   add_workspace_option(options);
-  options.add_options()("time-limit", "override each problem's wall and CPU time limits (seconds)",
-                        cxxopts::value<double>())("id", "problem id", cxxopts::value<std::string>());
+  add_time_limit_option(options);
+  options.add_options()("id", "problem id", cxxopts::value<std::string>());
   options.parse_positional({"id"});
   const auto args = parse(options, argc, argv);
   Context c = load_context();
-  if (args.count("time-limit")) {
-    const double limit = args["time-limit"].as<double>();
-    if (!(limit > 0 && limit <= 3600)) throw UsageError("--time-limit must be between 0 and 3600 seconds");
-    for (auto& p : c.problems) p.limits.wall_seconds = p.limits.cpu_seconds = limit;
-  }
+  apply_time_limit(c, args);
   const fs::path ws = workspace_dir(c, args);
-  const Problem* first = nullptr;
-  if (args.count("id")) {
-    first = &find_problem(c.problems, args["id"].as<std::string>());
-  } else {
-    const WorkspaceState state(c.toolkit, ws);
-    for (const Problem* p : in_course_order(c.course, c.problems))
-      if (const auto last = state.last_result(p->id); !last || last->verdict != Verdict::passed) {
-        first = p;
-        break;
-      }
-    if (!first) throw UsageError("every problem has passed in " + shown(ws) + "; name one to watch it");
-  }
+  const Problem* first = args.count("id") ? &find_problem(c.problems, args["id"].as<std::string>())
+                                          : first_not_passed(c, WorkspaceState(c.toolkit, ws));
+  if (!first) throw UsageError("every problem has passed in " + shown(ws) + "; name one to watch it");
   write_editor_config(c.toolkit, c.problems, ws);
   WatchOptions o;
   o.toolkit = &c.toolkit, o.problems = &c.problems, o.course = &c.course;
@@ -617,9 +600,9 @@ int cmd_watch(int argc, char** argv) {
     if (ensure_workspace_file(p, ws)) std::cerr << fmt::format("created {} from the stub\n", shown(ws / p.file_name()));
   };
   // the toolkit objects of every problem it may move on to, built once up front
-  std::vector<std::string> targets{c.toolkit.pch_target, c.toolkit.main_target, first->id + "_tests"};
-  if (const Problem* next = c.course.next_after(first->id, c.problems)) targets.push_back(next->id + "_tests");
-  ensure_built(c.toolkit, targets);
+  std::vector<const Problem*> ahead{first};
+  if (const Problem* next = c.course.next_after(first->id, c.problems)) ahead.push_back(next);
+  build_for(c.toolkit, ahead);
   return watch(o);
 }
 
@@ -633,11 +616,9 @@ int cmd_next(int argc, char** argv) {
   const Context c = load_context();
   const fs::path ws = workspace_dir(c, args);
   const WorkspaceState state(c.toolkit, ws);
-  const Course::Group* group = args.count("set") ? &c.course.group(args["set"].as<std::string>()) : nullptr;
-  for (const Problem* p : in_course_order(c.course, c.problems)) {
-    if (group && std::find(group->ids.begin(), group->ids.end(), p->id) == group->ids.end()) continue;
+  const std::string group = group_option(args);
+  if (const Problem* p = first_not_passed(c, state, group)) {
     const auto last = state.last_result(p->id);
-    if (last && last->verdict == Verdict::passed) continue;
     const std::string status = last ? fmt::format("{}/{} at your last grade ({})", last->score, last->max_score,
                                                   to_string(last->verdict))
                                     : "not graded yet";
@@ -647,7 +628,7 @@ int cmd_next(int argc, char** argv) {
   }
   fmt::print("Every problem{} has passed in {}. Drill one against the clock, or read a walkthrough: {} show ID "
              "--walkthrough\n",
-             group ? " of " + group->title : "", shown(ws), prog());
+             group.empty() ? "" : " of " + c.course.group(group).title, shown(ws), prog());
   return kExitPassed;
 }
 

@@ -32,6 +32,10 @@ std::unique_ptr<View> make_exercism_view(const ViewOptions& options);
 std::unique_ptr<View> make_gradescope_view(const ViewOptions& options);
 std::unique_ptr<View> make_junit_view(const ViewOptions& options);
 
+// Text for XML or HTML, in an attribute or an element: the five entities escaped; control characters (not allowed in
+// XML 1.0) and bytes that are not UTF-8 replaced by '?'.
+std::string escape_markup(const std::string& s);
+
 // Reads the JSON view back (used by `list` to show the last grade, and by the self-test).
 std::vector<ProblemResult> parse_json_results(const std::string& text);
 

@@ -1,6 +1,7 @@
 // JUnit XML, as CI servers read it: a <testsuite> per problem, a <testcase> per test with its time, <failure> for
 // a failed assertion and <error> for a test that crashed, threw or never ran; the learner's output in
 // <system-out>. A problem that did not compile is one errored testcase carrying the diagnostics.
+#include <attnkata/utf8.h>
 #include <fmt/core.h>
 
 #include "view.h"
@@ -8,33 +9,6 @@
 namespace attnkata {
 
 namespace {
-
-// Text for an XML attribute or element: the five entities escaped, control characters (not allowed in XML 1.0)
-// and bytes that are not UTF-8 replaced.
-std::string xml(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&apos;"; break;
-        default: out += c < 0x20 && c != '\n' && c != '\t' && c != '\r' ? '?' : static_cast<char>(c);
-      }
-      ++i;
-      continue;
-    }
-    const size_t len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-    bool valid = len > 0 && i + len <= s.size();
-    for (size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
-    out += valid ? s.substr(i, len) : "?";
-    i += valid ? len : 1;
-  }
-  return out;
-}
 
 std::string first_line(const std::string& s) {
   return s.substr(0, s.find('\n'));
@@ -54,12 +28,12 @@ class JunitView : public View {
         ++errors;
         cases += fmt::format("    <testcase name=\"{}\" classname=\"{}\" time=\"0\">\n"
                              "      <error message=\"{}\" type=\"{}\">{}</error>\n    </testcase>\n",
-                             xml(r.verdict == Verdict::compile_error ? "compile" : "grader"), xml(r.id),
-                             xml(r.summary), to_string(r.verdict), xml(r.compile_output));
+                             escape_markup(r.verdict == Verdict::compile_error ? "compile" : "grader"), escape_markup(r.id),
+                             escape_markup(r.summary), to_string(r.verdict), escape_markup(r.compile_output));
       } else {
         for (const auto& t : r.tests) {
-          cases += fmt::format("    <testcase name=\"{}\" classname=\"{}.{}\" time=\"{:.4f}\"", xml(t.name),
-                               xml(r.id), xml(t.category), t.time_s);
+          cases += fmt::format("    <testcase name=\"{}\" classname=\"{}.{}\" time=\"{:.4f}\"", escape_markup(t.name),
+                               escape_markup(r.id), escape_markup(t.category), t.time_s);
           if (t.passed()) {
             cases += "/>\n";
             continue;
@@ -67,8 +41,8 @@ class JunitView : public View {
           const bool error = t.status == TestStatus::error;
           (error ? errors : failures)++;
           cases += fmt::format(">\n      <{0} message=\"{1}\" type=\"{2}\">{3}</{0}>\n", error ? "error" : "failure",
-                               xml(first_line(t.message)), error ? "error" : "assertion", xml(t.message));
-          if (!t.output.empty()) cases += "      <system-out>" + xml(t.output) + "</system-out>\n";
+                               escape_markup(first_line(t.message)), error ? "error" : "assertion", escape_markup(t.message));
+          if (!t.output.empty()) cases += "      <system-out>" + escape_markup(t.output) + "</system-out>\n";
           cases += "    </testcase>\n";
         }
       }
@@ -78,7 +52,7 @@ class JunitView : public View {
           "    <properties>\n      <property name=\"verdict\" value=\"{}\"/>\n"
           "      <property name=\"score\" value=\"{}\"/>\n      <property name=\"max_score\" value=\"{}\"/>\n"
           "    </properties>\n{}  </testsuite>\n",
-          xml(r.id), xml(r.slug), tests, failures, errors, r.time_s, to_string(r.verdict), r.score, r.max_score, cases);
+          escape_markup(r.id), escape_markup(r.slug), tests, failures, errors, r.time_s, to_string(r.verdict), r.score, r.max_score, cases);
       all_tests += tests, all_failures += failures, all_errors += errors, all_time += r.time_s;
     }
     return fmt::format(
@@ -89,6 +63,19 @@ class JunitView : public View {
 };
 
 }  // namespace
+
+std::string escape_markup(const std::string& s) {
+  return escape_utf8(s, [](std::string& out, char c) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default: out += static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r' ? '?' : c;
+    }
+  });
+}
 
 std::unique_ptr<View> make_junit_view(const ViewOptions&) {
   return std::make_unique<JunitView>();

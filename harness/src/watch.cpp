@@ -77,7 +77,7 @@ class Grader {
       batch.jobs = 1;
       batch.cancel = &cancel_;
       batch.on_result = [this](size_t, const ProblemResult& r) {
-        if (r.summary != "not graded: cancelled") state_.save_result(r);
+        if (!was_cancelled(r)) state_.save_result(r);
       };
       ProblemResult r = grade_batch(toolkit_, {req}, batch).at(0);
       std::lock_guard lock(mu_);
