@@ -3,7 +3,6 @@
 // with nn.MultiheadAttention; full attention from torch.softmax without a mask; the rows of the long case
 // from index lists, cross-checked with a torch softmax over a boolean row of all its keys).
 #include <attnkata/graded.h>
-#include <malloc.h>
 
 #include <algorithm>
 #include <chrono>
@@ -251,35 +250,20 @@ std::vector<bool> keys_of(Index n, Index i, Index r, const std::vector<int>& lis
 
 // ---- speed and memory, reported with MESSAGE and never scored ----
 
-// Resident-set figures of this process from /proc/self/status, in kiB; -1 when they cannot be read.
-long status_kib(const char* field) {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);)
-    if (line.rfind(field, 0) == 0) return std::stol(line.substr(std::string(field).size()));
-  return -1;
-}
-
 struct Cost {
   double seconds = 0;
   long peak_kib = -1;  // the high-water mark of the resident set during the call, above the set before it
 };
 
-// Time one call and the growth of the resident set's high-water mark (reset first through clear_refs). Free
-// heap memory is returned to the system first, so the call's allocations show as new resident pages.
+// Time one call and the growth of the resident set's high-water mark (graded.h's PeakRss).
 Cost measure(const std::function<void()>& call) {
-  malloc_trim(0);
-  bool reset = false;
-  {
-    std::ofstream clear("/proc/self/clear_refs");
-    reset = clear && (clear << "5").flush().good();
-  }
-  const long before = status_kib("VmRSS:");
+  PeakRss rss;
+  rss.start();
   const auto start = std::chrono::steady_clock::now();
   call();
   Cost c;
   c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const long peak = status_kib("VmHWM:");
-  if (reset && before >= 0 && peak >= 0) c.peak_kib = std::max(0L, peak - before);
+  c.peak_kib = rss.rise_kib();
   return c;
 }
 

@@ -3,7 +3,6 @@
 // The 20 000-token test also reports speed and peak memory next to two baselines compiled here; those
 // figures are notes, never points.
 #include <attnkata/graded.h>
-#include <malloc.h>
 
 #include <algorithm>
 #include <chrono>
@@ -205,25 +204,13 @@ void poison_rows(Mat& K, Mat& V, const std::function<bool(Index)>& where) {
 
 // ---- speed and memory, reported next to two baselines compiled into this file (never scored) ----
 
-// Peak resident memory of this process through /proc: "5" to clear_refs resets VmHWM to the current VmRSS.
+// Peak memory of a call, in MiB (-1: not measured), through graded.h's PeakRss.
 struct PeakProbe {
-  long start_kib = -1;
-
-  static long status_kib(const std::string& key) {
-    std::ifstream status("/proc/self/status");
-    for (std::string line; std::getline(status, line);)
-      if (line.rfind(key, 0) == 0) return std::stol(line.substr(key.size()));
-    return -1;
-  }
-  void reset() {
-    malloc_trim(0);  // hand freed heap pages back first, or a call that reuses them would look free
-    std::ofstream clear("/proc/self/clear_refs");
-    start_kib = (clear << "5" << std::flush) ? status_kib("VmRSS:") : -1;
-  }
-  // MiB the peak rose above the resident size at reset(), or -1 when /proc could not be used
+  PeakRss rss;
+  void reset() { rss.start(); }
   double rise_mib() const {
-    const long peak = start_kib < 0 ? -1 : status_kib("VmHWM:");
-    return peak < 0 ? -1 : std::max(0L, peak - start_kib) / 1024.0;
+    const long kib = rss.rise_kib();
+    return kib < 0 ? -1 : kib / 1024.0;
   }
 };
 

@@ -6,9 +6,13 @@
 #include <attnkata/protocol.h>
 #include <doctest/doctest.h>
 
+#include <malloc.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
 #include <initializer_list>
 #include <stdexcept>
 #include <string>
@@ -129,6 +133,33 @@ inline Mask prefix_mask(Index rows, Index cols, Index valid) {
     for (Index j = 0; j < cols; ++j) keep(i, j) = j < valid;
   return keep;
 }
+
+// ---- measurements reported beside a verdict (MESSAGE), never scored ----
+
+// How far this process's peak resident set rises during a stretch of a test: start() hands freed heap pages back
+// (malloc_trim, or a call that reuses them would look free) and resets the high-water mark through
+// /proc/self/clear_refs; rise_kib() is the rise since, or -1 when /proc could not tell.
+class PeakRss {
+ public:
+  void start() {
+    malloc_trim(0);
+    std::ofstream clear("/proc/self/clear_refs");
+    start_kib_ = (clear << "5" << std::flush) ? status_kib("VmRSS:") : -1;
+  }
+  long rise_kib() const {
+    const long peak = start_kib_ < 0 ? -1 : status_kib("VmHWM:");
+    return peak < 0 ? -1 : std::max(0L, peak - start_kib_);
+  }
+
+ private:
+  static long status_kib(const std::string& key) {
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);)
+      if (line.rfind(key, 0) == 0) return std::stol(line.substr(key.size()));
+    return -1;
+  }
+  long start_kib_ = -1;
+};
 
 // ---- message formatting ----
 
