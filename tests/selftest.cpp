@@ -515,19 +515,6 @@ TEST_SUITE("cli") {
   }
 }
 
-namespace {
-
-// Runs a command and returns what it printed (stdout and stderr).
-std::string output_of(const std::vector<std::string>& argv, const fs::path& dir) {
-  RunSpec spec;
-  spec.argv = argv;
-  spec.output_file = dir / "command-output.txt";
-  spec.wall_seconds = 60;
-  run_process(spec);
-  return read_file(spec.output_file);
-}
-
-}  // namespace
 
 TEST_SUITE("cli") {
   TEST_CASE("watch in a terminal: a wrong file, then the reference, then a hint and q, read off the screen") {

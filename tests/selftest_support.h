@@ -40,6 +40,16 @@ inline CliRun cli(const std::vector<std::string>& args, const fs::path& scratch)
   return r;
 }
 
+// Runs a command and returns what it printed (stdout and stderr).
+inline std::string output_of(const std::vector<std::string>& argv, const fs::path& dir) {
+  RunSpec spec;
+  spec.argv = argv;
+  spec.output_file = dir / "command-output.txt";
+  spec.wall_seconds = 60;
+  run_process(spec);
+  return read_file(spec.output_file);
+}
+
 inline fs::path scratch_dir(const std::string& name) {
   const fs::path dir = toolkit().build_dir / "selftest" / name;
   fs::remove_all(dir);

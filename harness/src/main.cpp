@@ -2,11 +2,13 @@
 // its own options and --help. Exit codes: 0 all graded problems passed, 1 some did not, 2 usage error,
 // 3 internal error.
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cxxopts.hpp>
 #include <fstream>
@@ -17,6 +19,7 @@
 #include "catalog.h"
 #include "classroom.h"
 #include "course.h"
+#include "drill.h"
 #include "editor.h"
 #include "export.h"
 #include "grade.h"
@@ -49,6 +52,8 @@ Commands for learners:
   show ID               the problem statement (--walkthrough: the worked solution, after it passes)
   hint ID               the next hint for a problem (--all: every hint)
   reset ID              restore the stub, saving your file beside it first
+  interview [ID]        a timed drill: fresh stub, countdown, hints locked (--minutes, --set interview)
+  stats                 your drills: best times, and which problems to drill again
 
 For teachers:
   class ROSTER [ID...]  grade every learner's workspace; writes class.json, gradebook.csv, scoreboard.html
@@ -59,7 +64,8 @@ For maintainers:
   test                  build everything and run the whole self-test suite
 
 IDs may be written p01, 1, 01 or as the slug (sdpa_stable_softmax).
-Options common to list, next, watch, init, grade, show, hint, reset:  --workspace DIR  (default: workspace/)
+Options common to list, next, watch, interview, stats, init, grade, show, hint, reset:
+  --workspace DIR  (default: workspace/)
 Every command takes --help.  {0} --version prints the version.
 
 Exit codes: 0 every graded problem passed; 1 some did not; 2 usage error; 3 internal error, or the machine
@@ -161,6 +167,25 @@ bool ensure_workspace_file(const Problem& p, const fs::path& workspace) {
   return true;
 }
 
+// Puts the stub in the workspace. An existing file is first saved beside it as <name>.<timestamp>.bak (never
+// overwriting a backup: nothing changes when the copy fails); returns that backup, or nullopt when there was no file.
+std::optional<fs::path> restore_stub(const Problem& p, const fs::path& ws) {
+  const fs::path file = ws / p.file_name();
+  if (!fs::exists(file)) {
+    ensure_workspace_file(p, ws);
+    return std::nullopt;
+  }
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+  const fs::path backup = ws / (p.file_name() + "." + stamp + ".bak");
+  std::error_code ec;
+  fs::copy_file(file, backup, ec);
+  if (ec) throw UsageError("cannot save your file to " + shown(backup) + ": " + ec.message() + "; nothing changed");
+  fs::copy_file(p.stub(), file, fs::copy_options::overwrite_existing);
+  return backup;
+}
+
 // "14:05" today, "Nov 28 14:05" before: when a file was last written.
 std::string when(const fs::path& file) {
   std::error_code ec;
@@ -182,6 +207,16 @@ bool is_terminal(int fd) {
 }
 bool use_color() {
   return is_terminal(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+}
+
+// Hints and the walkthrough of a problem under an interview drill stay locked until it ends.
+void refuse_during_drill(const Context& c, const fs::path& ws, const Problem& p, const std::string& what) {
+  const auto drill = DrillLog(WorkspaceState(c.toolkit, ws)).active();
+  if (drill && drill->id == p.id)
+    throw UsageError(fmt::format("{} of {} {} locked during its interview drill ({} left) until it passes or the "
+                                 "time is up",
+                                 what, p.id, what == "hints" ? "are" : "is",
+                                 clock_text(static_cast<double>(drill->deadline - std::time(nullptr)))));
 }
 
 // ---- verbs ----
@@ -549,6 +584,7 @@ int cmd_show(int argc, char** argv) {
   const Context c = load_context();
   const Problem& p = find_problem(c.problems, args["id"].as<std::string>());
   const fs::path ws = workspace_dir(c, args);
+  if (args.count("walkthrough")) refuse_during_drill(c, ws, p, "the walkthrough");
   if (args.count("walkthrough") && !args.count("force")) {
     const auto last = WorkspaceState(c.toolkit, ws).last_result(p.id);
     if (!last || last->verdict != Verdict::passed) {
@@ -606,6 +642,145 @@ int cmd_watch(int argc, char** argv) {
   return watch(o);
 }
 
+int cmd_interview(int argc, char** argv) {
+  cxxopts::Options options(
+      prog() + " interview",
+      "A timed drill, as in an interview: a fresh file from the stub (your earlier file is saved beside it as\n"
+      "<name>.<timestamp>.bak), a countdown, grading on every save as watch does, hints and the walkthrough\n"
+      "locked until it passes or the time is up. The attempt is recorded (time to pass, grades, points at the\n"
+      "deadline); `stats` shows them. Without an ID: the next problem to drill from --set (default: interview),\n"
+      "never drilled first, then those failed at the deadline, then the slowest.\n"
+      "q or Ctrl-C stops early (recorded as stopped). Exit codes: 0 passed in time, 1 not, 2 usage error.\n");
+  options.positional_help("[ID]");
+  add_workspace_option(options);
+  add_time_limit_option(options);
+  // clang-format off
+  options.add_options()
+      ("m,minutes", "the time allowed", cxxopts::value<double>()->default_value("30"))
+      ("set", "draw the problem from this set or track", cxxopts::value<std::string>())
+      ("id", "problem id", cxxopts::value<std::string>());
+  // clang-format on
+  options.parse_positional({"id"});
+  const auto args = parse(options, argc, argv);
+  const double minutes = args["minutes"].as<double>();
+  if (!(minutes >= 0.05 && minutes <= 600)) throw UsageError("--minutes must be between 0.05 and 600");
+  if (args.count("id") && args.count("set")) throw UsageError("give a problem id or --set, not both");
+  Context c = load_context();
+  apply_time_limit(c, args);
+  const fs::path ws = workspace_dir(c, args);
+  const WorkspaceState state(c.toolkit, ws);
+  const DrillLog log(state);
+  if (const auto running = log.active())
+    throw UsageError(fmt::format("a drill of {} is under way in {} ({} left); one at a time", running->id, shown(ws),
+                                 clock_text(static_cast<double>(running->deadline - std::time(nullptr)))));
+  const Problem* p = nullptr;
+  if (args.count("id")) {
+    p = &find_problem(c.problems, args["id"].as<std::string>());
+  } else {
+    const auto order = drill_order(in_course_order(c.course, c.problems, args.count("set") ? args["set"].as<std::string>()
+                                                                                          : "interview"),
+                                   log.records());
+    if (order.empty()) throw UsageError("that set has no problem here");
+    p = order.front();
+  }
+  build_for(c.toolkit, {p});  // before the clock starts: a first build can take minutes
+  const fs::path file = ws / p->file_name();
+  if (fs::exists(file) && read_file(file) != read_file(p->stub())) {
+    const auto backup = restore_stub(*p, ws);
+    std::cerr << fmt::format("your earlier {} is kept as {}\n", p->id, shown(*backup));
+  } else {
+    ensure_workspace_file(*p, ws);
+  }
+  write_editor_config(c.toolkit, c.problems, ws);
+  DrillRecord record;
+  record.id = p->id, record.minutes = minutes, record.started = std::time(nullptr);
+  record.max_score = p->max_score();
+  log.set_active({p->id, record.started + static_cast<std::time_t>(std::ceil(minutes * 60))});
+  WatchOptions o;
+  o.toolkit = &c.toolkit, o.problems = &c.problems, o.course = &c.course;
+  o.workspace = ws, o.first = p, o.prog = prog();
+  o.interactive = is_terminal(STDIN_FILENO) && is_terminal(STDOUT_FILENO);
+  o.color = use_color();
+  o.ensure_file = [&](const Problem& q) { ensure_workspace_file(q, ws); };
+  o.drill = &record;
+  int code = kExitNotPassed;
+  try {
+    code = watch(o);
+  } catch (...) {
+    log.clear_active();
+    throw;
+  }
+  log.clear_active();
+  log.append(record);
+  fmt::print("Recorded. Your drills: {} stats{}\n", prog(),
+             record.passed() ? "" : fmt::format("    The walkthrough: {} show {} --walkthrough", prog(), p->id));
+  return code;
+}
+
+int cmd_stats(int argc, char** argv) {
+  cxxopts::Options options(prog() + " stats",
+                           "Your interview drills: attempts and best time per problem, and which to drill again\n"
+                           "(failed at the deadline or stopped first, then the slowest best times).");
+  add_workspace_option(options);
+  const auto args = parse(options, argc, argv);
+  const Context c = load_context();
+  const fs::path ws = workspace_dir(c, args);
+  const WorkspaceState state(c.toolkit, ws);
+  const auto records = DrillLog(state).records();
+  int passed = 0;
+  for (const auto& p : c.problems)
+    if (const auto r = state.last_result(p.id); r && r->verdict == Verdict::passed) ++passed;
+  fmt::print("{} of {} problems pass in {}.\n", passed, c.problems.size(), shown(ws));
+  if (records.empty()) {
+    fmt::print("No interview drills yet. Start one: {} interview p01 --minutes 30   (or --set interview)\n", prog());
+    return kExitPassed;
+  }
+  fmt::print("\nInterview drills ({} attempt{}):\n", records.size(), records.size() == 1 ? "" : "s");
+  std::vector<const Problem*> drilled;
+  for (const Problem* p : in_course_order(c.course, c.problems)) {
+    std::vector<const DrillRecord*> mine;
+    for (const auto& r : records)
+      if (r.id == p->id) mine.push_back(&r);
+    if (mine.empty()) continue;
+    drilled.push_back(p);
+    double best = -1;
+    for (const auto* r : mine)
+      if (r->passed() && (best < 0 || r->seconds_to_pass < best)) best = r->seconds_to_pass;
+    const DrillRecord& last = *mine.back();
+    char day[32];
+    std::tm tm{};
+    localtime_r(&last.started, &tm);
+    std::strftime(day, sizeof day, "%b %d", &tm);
+    const std::string last_text =
+        last.passed() ? fmt::format("passed in {} of {}", clock_text(last.seconds_to_pass), clock_text(last.minutes * 60))
+                      : fmt::format("{}/{} {}", last.score, last.max_score,
+                                    last.outcome == "deadline" ? "at the deadline" : "when stopped");
+    fmt::print("  {}  {:<34} {:>2} attempt{}  best {:>7}   last ({}): {}\n", p->id, p->slug, mine.size(),
+               mine.size() == 1 ? " " : "s", best < 0 ? "—" : clock_text(best), day, last_text);
+  }
+  // what to drill again: not passed at the last attempt, then passed but slowest (over half the time allowed)
+  std::vector<std::string> again;
+  for (const Problem* p : drill_order(drilled, records)) {
+    const DrillRecord* last = nullptr;
+    double best_share = 2;
+    for (const auto& r : records)
+      if (r.id == p->id) {
+        last = &r;
+        if (r.passed()) best_share = std::min(best_share, r.seconds_to_pass / (60 * r.minutes));
+      }
+    if (!last->passed())
+      again.push_back(fmt::format("{} ({})", p->id, last->outcome == "deadline" ? "failed at the deadline" : "stopped"));
+    else if (best_share > 0.5)
+      again.push_back(fmt::format("{} (slow: best {:.0f}% of the time allowed)", p->id, 100 * best_share));
+  }
+  if (again.empty())
+    fmt::print("\nNothing to drill again: every drilled problem passed in under half its time.\n");
+  else
+    fmt::print("\nDrill again: {}\n", fmt::join(again, ", "));
+  fmt::print("Next drill: {} interview --set interview\n", prog());
+  return kExitPassed;
+}
+
 int cmd_next(int argc, char** argv) {
   cxxopts::Options options(prog() + " next",
                            "Name the next problem to work on: the first in course order (the order of list) that\n"
@@ -644,6 +819,7 @@ int cmd_hint(int argc, char** argv) {
   const Context c = load_context();
   const Problem& p = find_problem(c.problems, args["id"].as<std::string>());
   if (p.hints.empty()) throw ToolkitError(p.id + " has no hints in its problem.json");
+  refuse_during_drill(c, workspace_dir(c, args), p, "hints");
   const WorkspaceState state(c.toolkit, workspace_dir(c, args));
   const size_t seen = state.hints_seen(p.id);
   const size_t show = args.count("all") ? p.hints.size() : std::min(seen + 1, p.hints.size());
@@ -670,22 +846,10 @@ int cmd_reset(int argc, char** argv) {
   const Context c = load_context();
   const Problem& p = find_problem(c.problems, args["id"].as<std::string>());
   const fs::path ws = workspace_dir(c, args), file = ws / p.file_name();
-  if (fs::exists(file)) {
-    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
-    const fs::path backup = ws / (p.file_name() + "." + stamp + ".bak");
-    std::error_code ec;
-    fs::copy_file(file, backup, ec);  // fails rather than overwrite an existing backup
-    if (ec)
-      throw UsageError("cannot save your file to " + shown(backup) + ": " + ec.message() +
-                       "; nothing changed");
-    fs::copy_file(p.stub(), file, fs::copy_options::overwrite_existing);
-    fmt::print("saved your file as {}\nrestored the stub in {}\n", shown(backup), shown(file));
-  } else {
-    ensure_workspace_file(p, ws);
+  if (const auto backup = restore_stub(p, ws))
+    fmt::print("saved your file as {}\nrestored the stub in {}\n", shown(*backup), shown(file));
+  else
     fmt::print("created {} from the stub\n", shown(file));
-  }
   return kExitPassed;
 }
 
@@ -728,7 +892,7 @@ int dispatch(int argc, char** argv) {
       {"list", cmd_list}, {"init", cmd_init},   {"grade", cmd_grade}, {"show", cmd_show},
       {"hint", cmd_hint}, {"reset", cmd_reset}, {"test", cmd_test}, {"class", cmd_class},
       {"export", cmd_export}, {"next", cmd_next},
-      {"watch", cmd_watch}};
+      {"watch", cmd_watch}, {"interview", cmd_interview}, {"stats", cmd_stats}};
   const auto it = kVerbs.find(verb);
   if (it == kVerbs.end()) {
     std::string near;

@@ -97,6 +97,8 @@ class Grader {
     return std::move(result_);
   }
   double seconds() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
+  Clock::time_point started() const { return started_; }
+  bool busy() const { return worker_.joinable(); }  // started and not yet taken or stopped
 
  private:
   const Toolkit& toolkit_;
@@ -136,16 +138,30 @@ int watch(const WatchOptions& o) {
   std::optional<Clock::time_point> changed_at, move_on_at;
   size_t hints_shown = 0;
   auto file_of = [&](const Problem& p) { return o.workspace / p.file_name(); };
+  // a drill: its clock, from the steady clock (a changed system time does not move the deadline)
+  const Clock::time_point drill_start = Clock::now();
+  const auto drill_deadline =
+      drill_start + std::chrono::milliseconds(o.drill ? std::lround(o.drill->minutes * 60000) : 0);
+  auto left = [&] { return std::chrono::duration<double>(drill_deadline - Clock::now()).count(); };
+  auto title = [&] {
+    if (!o.drill) return fmt::format("attnkata watch · {} {} · {}", problem->id, problem->slug, file_of(*problem).string());
+    return fmt::format("attnkata interview · {} {} · {} left of {}", problem->id, problem->slug, clock_text(left()),
+                       clock_text(o.drill->minutes * 60));
+  };
+  // a drill's last line, with no newline after it, so that the countdown rewrites it in place
+  auto countdown = [&] { return fmt::format("{} left · q: stop the drill", clock_text(left())); };
   auto header = [&] {
-    return fmt::format("attnkata watch · {} {} · {}\nSave the file to grade it{}\n\n", problem->id, problem->slug,
-                       file_of(*problem).string(), o.interactive ? "." : " (Ctrl-C stops).");
+    return fmt::format("{}\nSave {} to grade it{}{}\n\n", title(), file_of(*problem).string(),
+                       o.interactive ? "." : " (Ctrl-C stops).",
+                       o.drill ? " Hints and the walkthrough are locked until it passes or the time is up." : "");
   };
   // the keys go last, so that a long report scrolls the top away, never them
   auto draw = [&](const std::string& status) {
     if (o.interactive) std::cout << "\33[H\33[2J";
     else std::cout << "────────\n";
     std::cout << header() << screen << (status.empty() ? "" : "\n" + status + "\n")
-              << (o.interactive ? "\nh: next hint  n: next problem  q: quit\n" : "") << std::flush;
+              << (!o.interactive ? "" : o.drill ? "\n" + countdown() : "\nh: next hint  n: next problem  q: quit\n")
+              << std::flush;
   };
   auto begin_grade = [&] {
     graded_content = content_of(file_of(*problem));
@@ -162,7 +178,8 @@ int watch(const WatchOptions& o) {
   o.ensure_file(*problem);
   begin_grade();
 
-  Clock::time_point last_look;
+  Clock::time_point last_look, last_tick = Clock::now();
+  bool time_up = false;
   while (!g_stop) {
     pollfd fds[2];
     nfds_t n = 0;
@@ -192,14 +209,46 @@ int watch(const WatchOptions& o) {
         move_on_at.reset();
       }
     }
-    if (changed_at && Clock::now() - *changed_at > std::chrono::milliseconds(150)) {
+    if (o.drill && !time_up && Clock::now() >= drill_deadline) {
+      time_up = true;  // a save made before now is still graded; later ones are not looked at
+      if (changed_at) {
+        changed_at.reset();
+        begin_grade();
+      }
+      if (!grader.busy()) break;
+    }
+    if (changed_at && !time_up && Clock::now() - *changed_at > std::chrono::milliseconds(150)) {
       changed_at.reset();
       begin_grade();  // cancels a grade in flight
     }
+    if (o.drill && !time_up && Clock::now() - last_tick >= std::chrono::seconds(1)) {
+      last_tick = Clock::now();  // the countdown: the last line, or a line a minute without a terminal
+      if (o.interactive)
+        std::cout << "\r\33[2K" << countdown() << std::flush;
+      else if (std::lround(left()) % 60 == 0)
+        std::cout << clock_text(left()) << " left\n" << std::flush;
+    }
     if (auto r = grader.take()) {
+      const double save_to_verdict = grader.seconds();
+      if (o.drill) {
+        ++o.drill->grades;
+        o.drill->score = r->score, o.drill->max_score = r->max_score;
+        if (r->verdict == Verdict::passed) {
+          o.drill->outcome = "passed";
+          o.drill->seconds_to_pass = std::chrono::duration<double>(grader.started() - drill_start).count();
+        }
+      }
       screen = view->render({*r});
       std::string status = fmt::format("{} {} {}/{} · graded in {:.1f} s after the save", r->id, to_string(r->verdict),
-                                       r->score, r->max_score, grader.seconds());
+                                       r->score, r->max_score, save_to_verdict);
+      if (o.drill) {
+        if (r->verdict == Verdict::passed)
+          status += fmt::format(" · passed in {} of {}, after {} grade{}", clock_text(o.drill->seconds_to_pass),
+                                clock_text(o.drill->minutes * 60), o.drill->grades, o.drill->grades == 1 ? "" : "s");
+        draw(status);
+        if (r->verdict == Verdict::passed || time_up) break;
+        continue;
+      }
       if (r->verdict == Verdict::passed) {
         const Problem* next = o.course->next_after(problem->id, *o.problems);
         if (next) {
@@ -220,6 +269,11 @@ int watch(const WatchOptions& o) {
       char key = 0;
       while (::read(STDIN_FILENO, &key, 1) == 1) {
         if (key == 'q' || key == 'Q') g_stop = true;
+        if (o.drill) {
+          if (key == 'h' || key == 'H' || key == 'n' || key == 'N')
+            draw(fmt::format("Hints are locked until the drill ends ({} left). q stops the drill.", clock_text(left())));
+          continue;
+        }
         if (key == 'n' || key == 'N')
           if (const Problem* next = o.course->next_after(problem->id, *o.problems)) switch_to(next);
         if (key == 'h' || key == 'H') {
@@ -240,8 +294,20 @@ int watch(const WatchOptions& o) {
   if (inotify >= 0) ::close(inotify);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
-  std::cout << "\nstopped watching\n";
-  return 0;
+  if (!o.drill) {
+    std::cout << "\nstopped watching\n";
+    return 0;
+  }
+  DrillRecord& d = *o.drill;
+  if (d.outcome.empty()) d.outcome = time_up ? "deadline" : "stopped";
+  if (d.passed())
+    std::cout << fmt::format("\nDrill over: {} passed in {} of {} after {} grade{}.\n", d.id,
+                             clock_text(d.seconds_to_pass), clock_text(d.minutes * 60), d.grades, d.grades == 1 ? "" : "s");
+  else
+    std::cout << fmt::format("\nDrill over: {} {} at {}/{} points after {} grade{}.\n", d.id,
+                             d.outcome == "deadline" ? "ran out of time" : "stopped", d.score, d.max_score, d.grades,
+                             d.grades == 1 ? "" : "s");
+  return d.passed() ? 0 : 1;
 }
 
 }  // namespace attnkata
