@@ -2,12 +2,14 @@
 // the result channel (a file descriptor the grader opened), never on stdout, which belongs to the learner.
 // The records and names are attnkata/protocol.h's.
 #define DOCTEST_CONFIG_IMPLEMENT
+#include <attnkata/artifacts.h>
 #include <attnkata/protocol.h>
 #include <attnkata/utf8.h>
 #include <doctest/doctest.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -66,6 +68,40 @@ long output_offset() {
 
 std::string str(const doctest::String& s) { return std::string(s.c_str(), s.size()); }
 
+// The result file must stay under the run's file-size limit (1 MiB): a run's artifacts stop at this many bytes.
+constexpr size_t kArtifactBytesPerRun = 512 << 10;
+size_t g_artifact_bytes = 0;
+
+// ,"artifacts":[...] for the current case, or "" when there are none or the run's budget is spent.
+// 9 significant digits read back as the same float; NaN is null, infinities "inf" and "-inf" (protocol.h).
+std::string artifacts_field() {
+  const auto& list = attnkata::artifacts::current();
+  if (list.empty()) return "";
+  std::string out = "," + json_string(proto::kArtifacts) + ":[";
+  for (size_t k = 0; k < list.size(); ++k) {
+    const auto& a = list[k];
+    out += (k ? ",{" : "{") + field(proto::kName, json_string(a.name)) + "," +
+           field(proto::kKind, json_string(a.kind)) + "," + field(proto::kRows, std::to_string(a.rows)) + "," +
+           field(proto::kCols, std::to_string(a.cols)) + "," + json_string(proto::kValues) + ":[";
+    for (size_t v = 0; v < a.values.size(); ++v) {
+      const float x = a.values[v];
+      char buf[32];
+      if (std::isnan(x))
+        std::snprintf(buf, sizeof buf, "null");
+      else if (std::isinf(x))
+        std::snprintf(buf, sizeof buf, "\"%s\"", x > 0 ? proto::kPlusInf : proto::kMinusInf);
+      else
+        std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(x));
+      out += (v ? "," : "") + std::string(buf);
+    }
+    out += "]}";
+  }
+  out += "]";
+  if (g_artifact_bytes + out.size() > kArtifactBytesPerRun) return "";
+  g_artifact_bytes += out.size();
+  return out;
+}
+
 struct Reporter : doctest::IReporter {
   explicit Reporter(const doctest::ContextOptions&) {}
 
@@ -104,6 +140,7 @@ struct Reporter : doctest::IReporter {
     status_ = "pass";
     message_.clear();
     notes_.clear();
+    attnkata::artifacts::current().clear();
     out_begin_ = output_offset();
     started_ = std::chrono::steady_clock::now();
     emit(field(proto::kType, json_string(proto::kStart)) + "," + field(proto::kName, json_string(tc.m_name)));
@@ -127,7 +164,9 @@ struct Reporter : doctest::IReporter {
          "," + field(proto::kCategory, json_string(category)) + "," + field(proto::kPoints, points) + "," +
          field(proto::kStatus, json_string(status_)) + "," + field(proto::kMessage, json_string(message_)) + "," +
          field(proto::kOut, "[" + std::to_string(out_begin_) + "," + std::to_string(output_offset()) + "]") + "," +
-         field(proto::kTime, std::to_string(seconds)) + "," + field(proto::kNotes, json_string(notes_)));
+         field(proto::kTime, std::to_string(seconds)) + "," + field(proto::kNotes, json_string(notes_)) +
+         artifacts_field());
+    attnkata::artifacts::current().clear();
   }
 
   void test_case_exception(const doctest::TestCaseException& e) override {
@@ -176,8 +215,10 @@ int main(int argc, char** argv) {
     g_fd = std::atoi(fd);
     const char* nonce = std::getenv(proto::kEnvNonce);
     g_nonce = nonce ? nonce : "";
+    attnkata::artifacts::mode();  // read once, before any test runs
     ::unsetenv(proto::kEnvResultFd);
     ::unsetenv(proto::kEnvNonce);
+    ::unsetenv(proto::kEnvArtifacts);
     context.setOption("reporters", proto::kReporter);
   }
   context.setOption("no-breaks", true);

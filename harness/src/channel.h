@@ -2,9 +2,12 @@
 // records a test run wrote.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "result.h"
 
 namespace attnkata {
 
@@ -14,6 +17,7 @@ struct CaseRecord {
   long out_begin = -1, out_end = -1;
   double time_s = 0;
   std::string notes;
+  std::vector<Artifact> artifacts;  // for the HTML report only; within the caps of protocol.h
 };
 
 struct ChannelRecords {
@@ -25,6 +29,11 @@ struct ChannelRecords {
 
 // Parses the records a run wrote; lines without the run's nonce or that do not parse are ignored.
 ChannelRecords parse_records(const std::string& text, const std::string& nonce);
+
+// A case record's "artifacts", re-checked: an artifact whose kind is unknown, whose values are not rows × cols
+// numbers (null, "inf", "-inf" aside) or more than protocol::kMaxArtifactValues is dropped, and only the first
+// protocol::kMaxArtifactsPerCase are kept. Never throws.
+std::vector<Artifact> parse_artifacts(const nlohmann::json& list);
 
 // A fresh random nonce for one run.
 std::string random_nonce();

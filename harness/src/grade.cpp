@@ -33,6 +33,7 @@ struct RunContext {
   const Sandbox& sandbox;
   bool sanitized;
   const std::atomic<bool>* cancel;
+  ArtifactMode artifacts;
 };
 
 Run run_tests(const RunContext& ctx, const std::string& tag, const std::vector<std::string>& extra_args) {
@@ -46,6 +47,9 @@ Run run_tests(const RunContext& ctx, const std::string& tag, const std::vector<s
   spec.argv.insert(spec.argv.end(), extra_args.begin(), extra_args.end());
   spec.env = {std::string(protocol::kEnvResultFd) + "=" + std::to_string(protocol::kResultFd),
               std::string(protocol::kEnvNonce) + "=" + nonce};
+  if (ctx.artifacts != ArtifactMode::none)
+    spec.env.push_back(std::string(protocol::kEnvArtifacts) + "=" +
+                       (ctx.artifacts == ArtifactMode::all ? protocol::kArtifactsAll : protocol::kArtifactsFailing));
   spec.output_file = ctx.work / ("output" + tag + ".txt");
   spec.result_file = ctx.work / ("results" + tag + ".jsonl");
   spec.working_dir = scratch;
@@ -78,10 +82,20 @@ void attach_output(std::vector<TestResult>& tests, const Run& run) {
         t.output = clip(run.output.substr(c.out_begin, c.out_end - c.out_begin), 4096);
 }
 
+// The matrices a test recorded, for the views to show; channel.cpp has re-checked their caps.
+void attach_artifacts(std::vector<TestResult>& tests, const std::vector<CaseRecord>& records) {
+  for (auto& t : tests)
+    for (const auto& c : records)
+      if (c.name == t.name && !c.artifacts.empty()) {
+        t.artifacts = c.artifacts;
+        break;
+      }
+}
+
 }  // namespace
 
 ProblemResult grade_one(const Toolkit& toolkit, const GradeRequest& request, const Sandbox& sandbox,
-                        const std::atomic<bool>* cancel) {
+                        const std::atomic<bool>* cancel, ArtifactMode artifacts) {
   const auto start = std::chrono::steady_clock::now();
   const Problem& problem = *request.problem;
   ProblemResult r;
@@ -131,7 +145,7 @@ ProblemResult grade_one(const Toolkit& toolkit, const GradeRequest& request, con
   }
 
   // 3. run every test
-  const RunContext ctx{problem, binary, work, sandbox, sanitized, cancel};
+  const RunContext ctx{problem, binary, work, sandbox, sanitized, cancel, artifacts};
   const Limits& limits = problem.limits;
   const Run main_run = run_tests(ctx, "", {});
   if (!main_run.outcome.started)
@@ -163,7 +177,7 @@ ProblemResult grade_one(const Toolkit& toolkit, const GradeRequest& request, con
   if (!evidence.complete) {
     const std::string what = describe_run_end(main_run.outcome, limits, evidence.out_of_memory);
     where = main_run.records.unfinished.value_or("");
-    if (!where.empty()) records.push_back({where, "", "error", "your code " + what, 0, -1, -1, 0, ""});
+    if (!where.empty()) records.push_back({where, "", "error", "your code " + what, 0, -1, -1, 0, "", {}});
     double budget = 2 * limits.wall_seconds;
     for (const auto& spec : problem.tests) {
       const bool have = std::any_of(records.begin(), records.end(),
@@ -180,8 +194,8 @@ ProblemResult grade_one(const Toolkit& toolkit, const GradeRequest& request, con
       for (const auto& c : rerun.records.cases)
         if (c.name == spec.name) records.push_back(c), got = true;
       if (!got)
-        records.push_back(
-            {spec.name, "", "error", "your code " + describe_run_end(rerun.outcome, limits, oom), 0, -1, -1, 0, ""});
+        records.push_back({spec.name, "", "error", "your code " + describe_run_end(rerun.outcome, limits, oom), 0,
+                           -1, -1, 0, "", {}});
       reruns.push_back(std::move(rerun));
     }
     if (where.empty() && !main_run.outcome.timed_out && main_run.outcome.signal == 0 &&
@@ -192,6 +206,7 @@ ProblemResult grade_one(const Toolkit& toolkit, const GradeRequest& request, con
   r.tests = score_tests(problem.tests, records, "not run: out of time after an earlier test hung");
   attach_output(r.tests, main_run);
   for (const auto& rerun : reruns) attach_output(r.tests, rerun);
+  attach_artifacts(r.tests, records);
 
   const Verdict v = choose_verdict(evidence, r.tests);
   const bool reran = !evidence.complete && v != Verdict::failed && v != Verdict::passed;
@@ -229,7 +244,7 @@ std::vector<ProblemResult> grade_batch(const Toolkit& toolkit, const std::vector
         r.verdict = Verdict::internal_error, r.summary = kCancelledSummary;
       } else {
         try {
-          r = grade_one(toolkit, req, options.sandbox, options.cancel);
+          r = grade_one(toolkit, req, options.sandbox, options.cancel, options.artifacts);
         } catch (const std::exception& e) {
           r.id = req.problem->id, r.slug = req.problem->slug, r.max_score = req.problem->max_score();
           r.verdict = Verdict::internal_error, r.summary = std::string("the grader failed: ") + e.what();

@@ -20,12 +20,17 @@ struct GradeRequest {
   fs::path work_dir;      // scratch: objects, binary, outputs
 };
 
+// Whether test runs record matrices for the HTML report's heat maps (attnkata/artifacts.h): not at all, from the
+// checks that fail, or from every check. Never scored.
+enum class ArtifactMode { none, failing, all };
+
 struct BatchOptions {
   int jobs = 2;
   Sandbox sandbox;                                                  // default: no isolation
   std::function<void(size_t index, const ProblemResult&)> on_result;  // called from the worker, serialised
   const std::atomic<bool>* cancel = nullptr;  // set it to stop: running children are killed
   bool build_first = true;                    // bring the toolkit objects the requests need up to date
+  ArtifactMode artifacts = ArtifactMode::none;  // none keeps the JSON and class reports lean
 };
 
 // The summary of a request cancelled before it finished (its verdict is internal_error).
@@ -44,6 +49,6 @@ void build_for(const Toolkit& toolkit, const std::vector<const Problem*>& proble
 
 // One request, start to end. The toolkit objects it links must be up to date.
 ProblemResult grade_one(const Toolkit& toolkit, const GradeRequest& request, const Sandbox& sandbox,
-                        const std::atomic<bool>* cancel = nullptr);
+                        const std::atomic<bool>* cancel = nullptr, ArtifactMode artifacts = ArtifactMode::none);
 
 }  // namespace attnkata

@@ -298,10 +298,12 @@ int cmd_grade(int argc, char** argv) {
   options.add_options()
       ("a,all", "grade every problem")
       ("reference", "grade the reference solutions instead of a workspace")
-      ("f,format", "text, json, exercism (results.json v3), gradescope (results.json) or junit (XML)",
+      ("f,format", "text, json, html (one page with heat maps of the failing tests' matrices: yours, expected, "
+                   "difference), exercism (results.json v3), gradescope (results.json) or junit (XML)",
        cxxopts::value<std::string>()->default_value("text"))
       ("o,output", "write the report to FILE instead of standard output", cxxopts::value<std::string>())
-      ("v,verbose", "show passing tests, compiler warnings and full compiler output")
+      ("v,verbose", "show passing tests, compiler warnings and full compiler output (html: heat maps of passing "
+                    "tests too)")
       ("j,jobs", "problems graded in parallel", cxxopts::value<int>()->default_value("2"))
       ("isolate", "run each submission in bubblewrap: no network, read-only filesystem, private /tmp "
                   "(also on when ATTNKATA_ISOLATE=1); without bubblewrap installed, nothing is graded (exit 3)")
@@ -320,6 +322,8 @@ int cmd_grade(int argc, char** argv) {
     throw UsageError("--reference grades the reference solutions: it takes no --workspace");
   BatchOptions batch;
   batch.jobs = std::max(1, args["jobs"].as<int>());
+  if (format == "html")  // the test runs record the matrices the heat maps show
+    batch.artifacts = args.count("verbose") ? ArtifactMode::all : ArtifactMode::failing;
   const char* isolate_env = std::getenv("ATTNKATA_ISOLATE");
   if (args.count("isolate") || (isolate_env && std::string(isolate_env) == "1"))
     batch.sandbox = Sandbox::require();  // fails closed: no bubblewrap, no grading
@@ -432,7 +436,8 @@ int cmd_class(int argc, char** argv) {
   std::string extension;
   if (args.count("format")) {
     const std::string format = args["format"].as<std::string>();
-    if (format == "text") throw UsageError("--format for class is json, exercism, gradescope or junit");
+    if (format == "text" || format == "html")
+      throw UsageError("--format for class is json, exercism, gradescope or junit (heat maps: grade ID --format html)");
     per_learner = make_view(format, {});
     extension = format == "junit" ? ".xml" : "." + format + ".json";
   }

@@ -2,6 +2,7 @@
 // grader may run several of these from threads.
 #include "process.h"
 
+#include <algorithm>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -35,7 +36,11 @@ RunOutcome run_process(const RunSpec& spec) {
   for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   std::vector<std::string> env_storage;
-  for (char** e = environ; *e; ++e) env_storage.emplace_back(*e);
+  // the caller's NAME=value entries replace inherited ones of the same name
+  auto name_of = [](const std::string& e) { return e.substr(0, e.find('=')); };
+  for (char** e = environ; *e; ++e)
+    if (std::none_of(spec.env.begin(), spec.env.end(), [&](const std::string& x) { return name_of(x) == name_of(*e); }))
+      env_storage.emplace_back(*e);
   for (const auto& e : spec.env) env_storage.push_back(e);
   std::vector<char*> envp;
   for (auto& e : env_storage) envp.push_back(e.data());

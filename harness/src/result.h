@@ -30,10 +30,12 @@ TestStatus test_status_from(const std::string& name);  // anything unknown is an
 inline const std::vector<std::string> kCategories{"shape", "numeric", "property", "edge"};
 
 // Something a test produced for a view to show, e.g. a weight matrix for a heatmap (rows × cols, row-major).
+// From the test run, so never trusted for a score: only shown.
 struct Artifact {
   std::string name;
+  std::string kind;  // "yours", "expected" or "mask" (1 = allowed, 0 = masked): attnkata/protocol.h
   int rows = 0, cols = 0;
-  std::vector<float> values;
+  std::vector<float> values;  // NaN and ±inf allowed
 };
 
 struct TestResult {

@@ -17,6 +17,7 @@ const std::vector<std::pair<std::string, Factory>> kViews = {
     {"exercism", make_exercism_view},
     {"gradescope", make_gradescope_view},
     {"junit", make_junit_view},
+    {"html", make_html_view},
 };
 
 }  // namespace

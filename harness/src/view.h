@@ -12,7 +12,7 @@ namespace attnkata {
 
 struct ViewOptions {
   bool color = false;
-  bool verbose = false;  // text: show passing tests' names and compiler warnings too
+  bool verbose = false;  // text: show passing tests' names and compiler warnings too; html: their heat maps too
 };
 
 class View {
@@ -31,6 +31,7 @@ std::unique_ptr<View> make_json_view(const ViewOptions& options);
 std::unique_ptr<View> make_exercism_view(const ViewOptions& options);
 std::unique_ptr<View> make_gradescope_view(const ViewOptions& options);
 std::unique_ptr<View> make_junit_view(const ViewOptions& options);
+std::unique_ptr<View> make_html_view(const ViewOptions& options);
 
 // Text for XML or HTML, in an attribute or an element: the five entities escaped; control characters (not allowed in
 // XML 1.0) and bytes that are not UTF-8 replaced by '?'.

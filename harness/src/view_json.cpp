@@ -1,6 +1,7 @@
 // JSON for tools: version 1 of grader.md's document. Fields are only ever added, never renamed: cpu_s,
-// peak_rss_kib and a test's time_s came after the first release.
+// peak_rss_kib, a test's time_s and an artifact's kind came after the first release.
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "json_io.h"
@@ -36,7 +37,8 @@ nlohmann::ordered_json problem_to_json(const ProblemResult& r) {
     if (!t.artifacts.empty()) {
       ojson artifacts = ojson::array();
       for (const auto& a : t.artifacts)
-        artifacts.push_back({{"name", a.name}, {"rows", a.rows}, {"cols", a.cols}, {"values", a.values}});
+        artifacts.push_back(  // nlohmann writes a non-finite float as null
+            {{"name", a.name}, {"kind", a.kind}, {"rows", a.rows}, {"cols", a.cols}, {"values", a.values}});
       test["artifacts"] = artifacts;
     }
     tests.push_back(test);
@@ -76,7 +78,12 @@ ProblemResult problem_from_json(const nlohmann::ordered_json& p) {
     test.time_s = t.value("time_s", 0.0);
     test.notes = t.value("notes", "");
     if (t.contains("artifacts"))
-      for (const auto& a : t["artifacts"]) test.artifacts.push_back({a.at("name"), a.at("rows"), a.at("cols"), a.at("values")});
+      for (const auto& a : t["artifacts"]) {
+        Artifact art{a.at("name"), a.value("kind", ""), a.at("rows"), a.at("cols"), {}};
+        for (const auto& v : a.at("values"))  // null: a value that was not finite
+          art.values.push_back(v.is_number() ? v.get<float>() : std::numeric_limits<float>::quiet_NaN());
+        test.artifacts.push_back(std::move(art));
+      }
     r.tests.push_back(std::move(test));
   }
   return r;

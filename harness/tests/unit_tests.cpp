@@ -2,7 +2,11 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <attnkata/artifacts.h>
+
+#include <cmath>
 #include <csignal>
+#include <regex>
 
 #include "catalog.h"
 #include "channel.h"
@@ -71,8 +75,8 @@ TEST_CASE("the final record counts the cases") {
 
 TEST_CASE("scores come from the declarations; missing tests are errors") {
   const std::vector<TestSpec> specs{{"a", "shape", 1, ""}, {"b", "numeric", 2, ""}, {"c", "edge", 3, ""}};
-  const std::vector<CaseRecord> records{{"a", "shape", "pass", "", 99, -1, -1, 0.5, "fast"},
-                                        {"b", "numeric", "fail", "off", 2, -1, -1, 0, ""}};
+  const std::vector<CaseRecord> records{{"a", "shape", "pass", "", 99, -1, -1, 0.5, "fast", {}},
+                                        {"b", "numeric", "fail", "off", 2, -1, -1, 0, "", {}}};
   const auto tests = score_tests(specs, records, "not run");
   REQUIRE(tests.size() == 3);
   CHECK(tests[0].status == TestStatus::pass);
@@ -152,7 +156,7 @@ TEST_CASE("JSON reports round-trip") {
   r.cpu_s = 0.25, r.peak_rss_kib = 12345;
   r.tests = {test("a", TestStatus::pass), test("b", TestStatus::fail, "expected 4×8, got 8×4")};
   r.tests[1].output = "hi\n";
-  r.tests[1].artifacts.push_back({"weights", 1, 2, {0.25f, 0.75f}});
+  r.tests[1].artifacts.push_back({"weights", "yours", 1, 3, {0.25f, 0.75f, NAN}});
   const auto back = parse_json_results(make_json_view({})->render({r}));
   REQUIRE(back.size() == 1);
   CHECK(back[0].verdict == Verdict::failed);
@@ -162,7 +166,156 @@ TEST_CASE("JSON reports round-trip") {
   CHECK(back[0].cpu_s == 0.25);
   CHECK(back[0].peak_rss_kib == 12345);
   REQUIRE(back[0].tests[1].artifacts.size() == 1);
+  CHECK(back[0].tests[1].artifacts[0].kind == "yours");
+  REQUIRE(back[0].tests[1].artifacts[0].values.size() == 3);
   CHECK(back[0].tests[1].artifacts[0].values[1] == 0.75f);
+  CHECK(std::isnan(back[0].tests[1].artifacts[0].values[2]));  // written null
+}
+
+// A case record carrying the given "artifacts" JSON text.
+std::string case_with_artifacts(const std::string& artifacts) {
+  return "{\"n\":\"k\",\"t\":\"case\",\"name\":\"a\",\"status\":\"fail\",\"artifacts\":" + artifacts + "}\n";
+}
+
+// One artifact as the test main writes it.
+std::string artifact_json(const std::string& name, const std::string& kind, long rows, long cols,
+                          const std::string& values) {
+  return "{\"name\":\"" + name + "\",\"kind\":\"" + kind + "\",\"rows\":" + std::to_string(rows) +
+         ",\"cols\":" + std::to_string(cols) + ",\"values\":[" + values + "]}";
+}
+
+TEST_CASE("artifacts: null is NaN, \"inf\" and \"-inf\" are infinities; a record's artifacts never cost the record") {
+  const ChannelRecords r = parse_records(
+      case_with_artifacts("[" + artifact_json("weights", "yours", 2, 2, "0.25,null,\"inf\",\"-inf\"") + "," +
+                          artifact_json("weights", "mask", 1, 2, "1,0") + "]"),
+      "k");
+  REQUIRE(r.cases.size() == 1);
+  REQUIRE(r.cases[0].artifacts.size() == 2);
+  const Artifact& a = r.cases[0].artifacts[0];
+  CHECK(a.name == "weights");
+  CHECK(a.kind == "yours");
+  CHECK(a.rows == 2);
+  CHECK(a.cols == 2);
+  REQUIRE(a.values.size() == 4);
+  CHECK(a.values[0] == 0.25f);
+  CHECK(std::isnan(a.values[1]));
+  CHECK(a.values[2] == INFINITY);
+  CHECK(a.values[3] == -INFINITY);
+  CHECK(r.cases[0].artifacts[1].kind == "mask");
+  // garbage where the artifacts should be: the case still counts, with none
+  for (const std::string bad : {"7", "\"x\"", "{}", "[1,2]", "null"}) {
+    const ChannelRecords g = parse_records(case_with_artifacts(bad), "k");
+    REQUIRE(g.cases.size() == 1);
+    CHECK(g.cases[0].status == "fail");
+    CHECK(g.cases[0].artifacts.empty());
+  }
+}
+
+TEST_CASE("artifacts: the grader drops what breaks the caps (hostile records)") {
+  std::string big;  // 65 × 64 = 4160 values, over the 4096 cap
+  for (int k = 0; k < 65 * 64; ++k) big += k ? ",0" : "0";
+  const std::string ok = artifact_json("w", "yours", 1, 1, "1");
+  const std::vector<std::string> dropped{
+      artifact_json("big", "yours", 65, 64, big),                                 // over the cap
+      artifact_json("lying", "yours", 2, 2, "1,2,3"),                             // rows × cols ≠ values
+      artifact_json("overflow", "yours", 4294967296, 4294967296, ""),            // rows × cols wraps to 0
+      artifact_json("negative", "yours", -1, -1, "1"),                            // negative shape
+      artifact_json("kind", "scores", 1, 1, "1"),                                 // unknown kind
+      artifact_json("text", "yours", 1, 2, "1,\"2\""),                            // a string that is not ±inf
+      "{\"name\":3,\"kind\":\"yours\",\"rows\":1,\"cols\":1,\"values\":[1]}",  // a name that is not text
+  };
+  for (const auto& bad : dropped) {
+    CAPTURE(bad.substr(0, 80));
+    const ChannelRecords r = parse_records(case_with_artifacts("[" + bad + "," + ok + "]"), "k");
+    REQUIRE(r.cases.size() == 1);
+    REQUIRE(r.cases[0].artifacts.size() == 1);  // the bad one dropped, the good one kept
+    CHECK(r.cases[0].artifacts[0].name == "w");
+  }
+  // at most 8 a case: the first 8 are kept
+  std::string nine = "[";
+  for (int k = 0; k < 9; ++k) nine += (k ? "," : "") + artifact_json("m" + std::to_string(k), "yours", 1, 1, "1");
+  const ChannelRecords r = parse_records(case_with_artifacts(nine + "]"), "k");
+  REQUIRE(r.cases.size() == 1);
+  REQUIRE(r.cases[0].artifacts.size() == 8);
+  CHECK(r.cases[0].artifacts[7].name == "m7");
+  // and a 64×64 matrix, at the cap, is kept
+  std::string full;
+  for (int k = 0; k < 64 * 64; ++k) full += k ? ",0.5" : "0.5";
+  CHECK(parse_records(case_with_artifacts("[" + artifact_json("full", "expected", 64, 64, full) + "]"), "k")
+            .cases.at(0)
+            .artifacts.size() == 1);
+}
+
+TEST_CASE("artifacts, test side: a check's group is recorded whole or not at all, within the caps") {
+  namespace art = attnkata::artifacts;
+  using Rows = std::vector<std::vector<float>>;
+  struct M {  // the rows(), cols(), m(i, j) that art::matrix reads
+    Rows v;
+    long rows() const { return static_cast<long>(v.size()); }
+    long cols() const { return v.empty() ? 0 : static_cast<long>(v[0].size()); }
+    float operator()(long i, long j) const { return v[i][j]; }
+  };
+  art::current().clear();
+  const M yours{{{1, 0}, {NAN, 1}}}, expected{{{1, 0}, {0, 1}}}, mask{{{1, 0}, {1, 1}}};
+  art::record({art::matrix("w", "yours", yours), art::matrix("w", "expected", expected)});
+  REQUIRE(art::current().size() == 2);
+  CHECK(art::current()[0].values[1] == 0.f);
+  art::record({art::matrix("w", "yours", yours), art::matrix("w", "mask", mask)});  // yours again: same, NaN too
+  CHECK(art::current().size() == 3);
+  art::record({art::matrix("w", "yours", expected), art::matrix("w", "mask", mask)});  // another yours: refused
+  CHECK(art::current().size() == 3);
+  const M big{Rows(65, std::vector<float>(64, 0.f))};
+  art::record({art::matrix("big", "yours", big), art::matrix("big", "expected", yours)});  // big left out
+  REQUIRE(art::current().size() == 4);
+  CHECK(art::current()[3].kind == "expected");
+  for (int k = 0; k < 5; ++k) {
+    const std::string name = "n" + std::to_string(k);
+    art::record({art::matrix(name, "yours", yours), art::matrix(name, "expected", expected)});
+  }
+  CHECK(art::current().size() == 8);  // 4 + 2 + 2, then no room for a pair
+  art::current().clear();
+}
+
+TEST_CASE("html: heat maps for the failing test's artifacts, every string escaped, masked cells marked") {
+  ProblemResult r;
+  r.id = "p01", r.slug = "sdpa", r.verdict = Verdict::failed, r.score = 1, r.max_score = 3;
+  r.tests = {test("passes <b>", TestStatus::pass), test("fails <script>", TestStatus::fail, "a & b")};
+  r.tests[0].artifacts.push_back({"weights", "yours", 1, 1, {1.f}});  // passing: no maps without verbose
+  r.tests[1].artifacts = {{"w\"", "yours", 2, 2, {0.5f, 0.25f, NAN, 1.f}},
+                          {"w\"", "expected", 2, 2, {0.5f, 0.f, 0.f, 1.f}},
+                          {"w\"", "mask", 2, 2, {1.f, 0.f, 1.f, 1.f}},
+                          {"out", "yours", 2, 1, {1.f, 2.f}},
+                          {"out", "expected", 1, 2, {1.f, 2.f}},
+                          {"broken", "yours", 3, 3, {1.f}}};
+  const std::string html = make_view("html", {})->render({r});
+  CHECK(html.find("<script>") == std::string::npos);
+  CHECK(html.find("fails &lt;script&gt;") != std::string::npos);
+  CHECK(html.find("data-artifact=\"w&quot;\"") != std::string::npos);
+  CHECK(html.find("a &amp; b") != std::string::npos);
+  auto count = [&](const std::string& what) {
+    size_t n = 0;
+    for (size_t at = html.find(what); at != std::string::npos; at = html.find(what, at + 1)) ++n;
+    return n;
+  };
+  CHECK(count("data-kind=\"yours\"") == 4 + 2);
+  CHECK(count("data-kind=\"expected\"") == 4 + 2);
+  CHECK(count("data-kind=\"difference\"") == 4);  // none for "out": its shapes differ
+  CHECK(html.find("No difference map: yours is 2×1, expected 1×2 (transposed?)") != std::string::npos);
+  CHECK(count("data-masked=\"1\"") == 3);  // (0, 1) in each of the three maps
+  CHECK(count("data-zero=\"1\"") == 0);    // a mask was recorded: it marks, not the zeros
+  CHECK(html.find("data-v=\"nan\"") != std::string::npos);
+  CHECK(html.find("NaN or ±inf") != std::string::npos);
+  CHECK(html.find("difference: largest |Δ| = 0.25 at (0, 1); 1 not finite") != std::string::npos);
+  CHECK(html.find("data-test=\"passes &lt;b&gt;\" data-artifact") == std::string::npos);
+  CHECK(html.find("broken") == std::string::npos);  // values that do not fill rows × cols are not drawn
+  CHECK(html.find("http") == std::string::npos);     // nothing fetched
+  // verbose: the passing test's map too; without a mask, expected zeros are outlined
+  r.tests[1].artifacts.erase(r.tests[1].artifacts.begin() + 2);
+  const std::string verbose = make_view("html", {false, true})->render({r});
+  CHECK(verbose.find("data-test=\"passes &lt;b&gt;\" data-artifact=\"weights\" data-kind=\"yours\"") !=
+        std::string::npos);
+  CHECK(verbose.find("data-zero=\"1\"") != std::string::npos);
+  CHECK(verbose.find("expected exactly 0") != std::string::npos);
 }
 
 TEST_CASE("per-learner formats: exercism v3, gradescope and junit carry every test") {

@@ -2,6 +2,7 @@
 // golden-data constructors, and checks whose failure messages teach (shapes, worst element, exact zeros).
 #pragma once
 
+#include <attnkata/artifacts.h>
 #include <attnkata/attn.h>
 #include <attnkata/protocol.h>
 #include <doctest/doctest.h>
@@ -196,6 +197,8 @@ bool check_finite(const std::string& what, const A& actual) {
   for (Index i = 0; i < actual.rows(); ++i)
     for (Index j = 0; j < actual.cols(); ++j)
       if (!std::isfinite(static_cast<double>(actual(i, j)))) {
+        if (attnkata::artifacts::wanted(true))
+          attnkata::artifacts::record({attnkata::artifacts::matrix(what, attnkata::protocol::kKindYours, actual)});
         FAIL_CHECK(at(what, i, j) << " is " << num(actual(i, j))
                                   << ": results must be finite (an overflowing exp, 0*inf or 0/0?)");
         return false;
@@ -203,9 +206,22 @@ bool check_finite(const std::string& what, const A& actual) {
   return true;
 }
 
+// For the HTML report's heat maps, when ATTNKATA_ARTIFACTS asks for them (attnkata/artifacts.h): never scored.
+template <class A>
+void record_close_pair(const std::string& what, const A& actual, const MatD& expected, bool failed) {
+  namespace art = attnkata::artifacts;
+  namespace proto = attnkata::protocol;
+  if (art::wanted(failed))
+    art::record({art::matrix(what, proto::kKindYours, actual), art::matrix(what, proto::kKindExpected, expected)});
+}
+
 // actual (float or double) against expected (double), element-wise; names the worst element.
+// Records (yours, expected) under what for the heat maps.
 template <class A>
 bool check_close(const std::string& what, const A& actual, const MatD& expected, Tol tol) {
+  // both shapes, before expect_shape's FAIL ends the test: a transposed result shows as one
+  if (actual.rows() != expected.rows() || actual.cols() != expected.cols())
+    record_close_pair(what, actual, expected, true);
   if (!expect_shape(what, actual, expected.rows(), expected.cols())) return false;
   double worst_excess = 0;
   Index worst_i = -1, worst_j = -1, n_bad = 0;
@@ -219,6 +235,7 @@ bool check_close(const std::string& what, const A& actual, const MatD& expected,
         if (worst_i < 0 || !(excess <= worst_excess)) worst_excess = excess, worst_i = i, worst_j = j;
       }
     }
+  record_close_pair(what, actual, expected, n_bad > 0);
   if (n_bad == 0) return true;
   const double a = static_cast<double>(actual(worst_i, worst_j)), e = expected(worst_i, worst_j);
   FAIL_CHECK(what << ": " << n_bad << " of " << expected.size() << " elements differ; worst "
@@ -250,17 +267,26 @@ bool is_close(const A& actual, const MatD& expected, Tol tol = kT2) {
 }
 
 // Entries where allowed is false must be exactly 0 (not 1e-30): masked keys get no weight at all.
+// Records (yours, mask) under what for the heat maps.
 template <class A>
 bool check_zero_where_masked(const std::string& what, const A& actual, const Mask& allowed) {
+  namespace art = attnkata::artifacts;
+  auto record = [&] {
+    art::record({art::matrix(what, attnkata::protocol::kKindYours, actual),
+                 art::matrix(what, attnkata::protocol::kKindMask, allowed)});
+  };
+  if ((actual.rows() != allowed.rows() || actual.cols() != allowed.cols()) && art::wanted(true)) record();
   if (!expect_shape(what, actual, allowed.rows(), allowed.cols())) return false;
-  for (Index i = 0; i < allowed.rows(); ++i)
-    for (Index j = 0; j < allowed.cols(); ++j)
+  bool held = true;
+  for (Index i = 0; i < allowed.rows() && held; ++i)
+    for (Index j = 0; j < allowed.cols() && held; ++j)
       if (!allowed(i, j) && actual(i, j) != 0) {
         FAIL_CHECK(what << " of masked entries must be exactly 0, but " << at(what, i, j) << " = "
                         << num(actual(i, j)));
-        return false;
+        held = false;
       }
-  return true;
+  if (art::wanted(!held)) record();
+  return held;
 }
 
 // Each row sums to target within 4·n·eps_float32, the rounding of a float32 sum of n terms.
