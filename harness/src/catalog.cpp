@@ -52,7 +52,12 @@ Toolkit Toolkit::load(const fs::path& config_file) {
     t.build_dir = j.at("build_dir").get<std::string>();
     t.build_program = j.at("build_program").get<std::string>();
     t.compiler = j.at("compiler").get<std::string>();
-    t.pch_header = j.at("pch_header").get<std::string>();
+    for (auto [level, build] : {std::pair{"optimized", &t.optimized}, std::pair{"quick", &t.quick}}) {
+      const json& b = j.at("learner_builds").at(level);
+      build->compile_flags = list_of<std::string>(b, "compile_flags");
+      build->pch_flags = list_of<std::string>(b, "pch_flags");
+      for (const auto& o : list_of<std::string>(b, "objects")) build->objects.emplace_back(o);
+    }
     t.pch_target = j.at("pch_target");
     t.main_target = j.at("main_target");
     t.compile_flags = list_of<std::string>(j, "compile_flags");
@@ -113,6 +118,7 @@ Problem load_problem(const fs::path& source_dir, const fs::path& dir) {
     p.seed_note = j.value("seed_note", "");
     p.functions = list_of<std::string>(j, "functions");
     p.hints = list_of<std::string>(j, "hints");
+    p.optimize = j.value("optimize", false);
     if (j.contains("limits")) {
       const json& l = j.at("limits");
       p.limits.wall_seconds = l.value("wall_seconds", p.limits.wall_seconds);

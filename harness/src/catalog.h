@@ -27,10 +27,19 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// How a learner's (or a reference) file is compiled and what its binary links besides the tests: at -O1 for
+// problems whose tests are heavy ("optimize": true in problem.json), at -O0 for the others (compiles ~2x faster).
+struct LearnerBuild {
+  std::vector<std::string> compile_flags;  // the graded flags at this level
+  std::vector<std::string> pch_flags;      // how the file uses the precompiled header (-include-pch or -include)
+  std::vector<fs::path> objects;           // the precompiled header's code (clang -fpch-codegen), else none
+};
+
 struct Toolkit {
   std::string version;
-  fs::path source_dir, build_dir, build_program, compiler, pch_header;
+  fs::path source_dir, build_dir, build_program, compiler;
   std::vector<std::string> compile_flags, learner_flags, link_flags;
+  LearnerBuild optimized, quick;
   std::vector<fs::path> include_dirs, system_include_dirs, main_objects;
   std::string pch_target, main_target;
   std::map<std::string, std::vector<fs::path>> problem_objects;  // id -> test objects
@@ -55,6 +64,7 @@ struct Problem {
   int seed_question = 0;
   std::vector<std::string> functions, hints;
   Limits limits;
+  bool optimize = false;  // compile the learner's file at -O1 (heavy tests) rather than -O0
   fs::path dir;           // problems/pNN_slug
   fs::path solution_dir;  // solutions/pNN_slug
   std::vector<TestSpec> tests;

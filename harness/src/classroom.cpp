@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "grade.h"
+#include "toolchain.h"
 #include "json_io.h"
 #include "state.h"
 #include "verdict.h"
@@ -34,6 +35,9 @@ std::string trim(std::string s) {
 std::string toolkit_fingerprint(const Toolkit& toolkit, const Problem& p) {
   std::string fp = toolkit.version;
   std::vector<fs::path> objects = toolkit.main_objects;
+  const LearnerBuild& build = learner_build(toolkit, p);
+  objects.insert(objects.end(), build.objects.begin(), build.objects.end());
+  for (const auto& f : build.compile_flags) fp += " " + f;
   if (const auto it = toolkit.problem_objects.find(p.id); it != toolkit.problem_objects.end())
     objects.insert(objects.end(), it->second.begin(), it->second.end());
   for (const auto& o : objects) {

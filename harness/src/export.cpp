@@ -24,7 +24,7 @@ std::string ids_of(const std::vector<const Problem*>& problems) {
 }
 
 constexpr const char* kPackages =
-    "g++ cmake ninja-build libeigen3-dev doctest-dev libfmt-dev libcxxopts-dev nlohmann-json3-dev mold bubblewrap";
+    "clang-16 cmake ninja-build libeigen3-dev doctest-dev libfmt-dev libcxxopts-dev nlohmann-json3-dev mold bubblewrap";
 
 }  // namespace
 

@@ -57,14 +57,19 @@ BuildStep run_step(RunSpec spec, const Toolkit& toolkit, const fs::path& source,
 
 }  // namespace
 
+const LearnerBuild& learner_build(const Toolkit& toolkit, const Problem& problem) {
+  return problem.optimize ? toolkit.optimized : toolkit.quick;
+}
+
 BuildStep compile_submission(const Toolkit& toolkit, const Problem& problem, const fs::path& source,
                              const fs::path& display_path, const fs::path& object, const fs::path& work) {
   RunSpec spec;
   spec.argv = {toolkit.compiler.string()};
-  spec.argv.insert(spec.argv.end(), toolkit.compile_flags.begin(), toolkit.compile_flags.end());
+  const LearnerBuild& build = learner_build(toolkit, problem);
+  spec.argv.insert(spec.argv.end(), build.compile_flags.begin(), build.compile_flags.end());
   spec.argv.insert(spec.argv.end(), toolkit.learner_flags.begin(), toolkit.learner_flags.end());
-  for (const char* f : {"-Winvalid-pch", "-fdiagnostics-color=never", "-include"}) spec.argv.push_back(f);
-  spec.argv.push_back(toolkit.pch_header.string());
+  spec.argv.push_back("-fdiagnostics-color=never");
+  spec.argv.insert(spec.argv.end(), build.pch_flags.begin(), build.pch_flags.end());
   spec.argv.push_back("-I" + problem.dir.string());
   for (const auto& d : toolkit.include_dirs) spec.argv.push_back("-I" + d.string());
   for (const auto& d : toolkit.system_include_dirs) spec.argv.insert(spec.argv.end(), {"-isystem", d.string()});
@@ -80,11 +85,14 @@ BuildStep link_submission(const Toolkit& toolkit, const Problem& problem, const 
   RunSpec spec;
   spec.argv = {toolkit.compiler.string()};
   spec.argv.insert(spec.argv.end(), toolkit.link_flags.begin(), toolkit.link_flags.end());
-  spec.argv.push_back(object.string());
+  // the learner's object last: where it and the toolkit's -O1 objects both define an inline function (an Eigen
+  // evaluator), the linker keeps the first, the optimised one
   const auto objects = toolkit.problem_objects.find(problem.id);
   if (objects != toolkit.problem_objects.end())
     for (const auto& o : objects->second) spec.argv.push_back(o.string());
   for (const auto& o : toolkit.main_objects) spec.argv.push_back(o.string());
+  for (const auto& o : learner_build(toolkit, problem).objects) spec.argv.push_back(o.string());
+  spec.argv.push_back(object.string());
   spec.argv.insert(spec.argv.end(), {"-o", binary.string()});
   spec.output_file = work / "link.txt";
   spec.wall_seconds = 60;

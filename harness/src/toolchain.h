@@ -18,6 +18,9 @@ struct BuildStep {
   std::string diagnostics;  // what the tool printed, paths shortened to the ones the user knows
 };
 
+// The build a problem's learner file gets (toolkit.optimized or toolkit.quick).
+const LearnerBuild& learner_build(const Toolkit& toolkit, const Problem& problem);
+
 // Compiles source (shown as display_path in diagnostics) into object.
 BuildStep compile_submission(const Toolkit& toolkit, const Problem& problem, const fs::path& source,
                              const fs::path& display_path, const fs::path& object, const fs::path& work);

@@ -308,16 +308,16 @@ ATTN_TEST("implied weights are ≥ 0 and 0 on future keys and their sums are bel
   // Its sum is den / (den + ε) < 1; with keys near -13, den ~ 1e-5 and the sums are 0.9 .. 0.99.
   using namespace golden::small_den;
   const Mat I = Mat::Identity(K.rows(), K.rows());
-  for (const bool causal : {false, true}) {
-    CAPTURE(causal);
-    const Mat got = linear_attention(Q, K, I, causal);
-    if (!check_attention("implied weights", got, causal ? weights_causal : weights_noncausal, Q, K, I,
-                         causal))
+  for (const bool is_causal : {false, true}) {
+    CAPTURE(is_causal);
+    const Mat got = linear_attention(Q, K, I, is_causal);
+    if (!check_attention("implied weights", got, is_causal ? weights_causal : weights_noncausal, Q, K, I,
+                         is_causal))
       continue;
     CHECK_MESSAGE((got.array() >= 0).all(), "the weights φ(q)·φ(k) / (φ(q)·z + ε) are never negative");
-    if (causal) check_zero_where_masked("implied causal weights", got, causal_mask(K.rows(), K.rows()));
+    if (is_causal) check_zero_where_masked("implied causal weights", got, causal_mask(K.rows(), K.rows()));
     const Eigen::VectorXd sums = got.cast<double>().rowwise().sum();
-    check_close("row sums of the implied weights", sums, causal ? weight_sums_causal : weight_sums_noncausal,
+    check_close("row sums of the implied weights", sums, is_causal ? weight_sums_causal : weight_sums_noncausal,
                 kT1);
   }
 }
