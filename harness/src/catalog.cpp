@@ -82,20 +82,23 @@ int Problem::max_score() const {
 }
 
 std::vector<TestSpec> parse_test_specs(const std::string& source) {
-  static const std::regex kTest(R"re(^\s*ATTN_TEST\("((?:[^"\\]|\\.)*)",\s*(\w+),\s*(\d+)\))re",
-                                std::regex::multiline);
+  // the regex runs only where a declaration starts: over a whole tests.cpp it is slow (the CLI is built at -O0)
+  static const std::regex kTest(R"re(^\s*ATTN_TEST\("((?:[^"\\]|\\.)*)",\s*(\w+),\s*(\d+)\))re");
   std::vector<TestSpec> specs;
-  for (auto it = std::sregex_iterator(source.begin(), source.end(), kTest); it != std::sregex_iterator();
-       ++it) {
+  for (size_t at = source.find("ATTN_TEST("); at != std::string::npos; at = source.find("ATTN_TEST(", at + 1)) {
+    const size_t line_begin = source.rfind('\n', at) == std::string::npos ? 0 : source.rfind('\n', at) + 1;
+    const std::string line = source.substr(line_begin, at - line_begin + 1000);  // a declaration may wrap
+    std::smatch m;
+    if (!std::regex_search(line, m, kTest, std::regex_constants::match_continuous)) continue;
     // the body: from the declaration to the brace that closes the first one opened after it
-    const size_t begin = static_cast<size_t>(it->position(0)) + (*it)[0].str().find("ATTN_TEST");
+    const size_t begin = at;
     size_t end = source.find('{', begin);
     for (int depth = 0; end != std::string::npos && end < source.size(); ++end) {
       if (source[end] == '{') ++depth;
       if (source[end] == '}' && --depth == 0) break;
     }
     const std::string code = end < source.size() ? source.substr(begin, end + 1 - begin) : "";
-    specs.push_back({(*it)[1].str(), (*it)[2].str(), std::stoi((*it)[3].str()), code});
+    specs.push_back({m[1].str(), m[2].str(), std::stoi(m[3].str()), code});
   }
   return specs;
 }

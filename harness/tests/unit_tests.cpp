@@ -24,8 +24,11 @@ TEST_CASE("ATTN_TEST declarations are read in order with category and points") {
       "ATTN_TEST(\"output has shape n×d\", shape, 1) {\n}\n"
       "  ATTN_TEST(\"a \\\"quoted\\\" name\", numeric, 12) {}\n"
       "// ATTN_TEST(\"commented out\", edge, 1)\n"
-      "#define ATTN_TEST(name, category, points) \\\n");
-  REQUIRE(specs.size() == 2);
+      "#define ATTN_TEST(name, category, points) \\\n"
+      "ATTN_TEST(\"a declaration clang-format wrapped\", numeric,\n          3) {}\n");
+  REQUIRE(specs.size() == 3);
+  CHECK(specs[2].name == "a declaration clang-format wrapped");
+  CHECK(specs[2].points == 3);
   CHECK(specs[0].name == "output has shape n×d");
   CHECK(specs[0].category == "shape");
   CHECK(specs[0].points == 1);
