@@ -23,8 +23,9 @@ std::string ids_of(const std::vector<const Problem*>& problems) {
   return ids;
 }
 
+// clang: the distribution's default version (Gradescope's Ubuntu images have no clang-16; any clang >= 14 will do)
 constexpr const char* kPackages =
-    "clang-16 cmake ninja-build libeigen3-dev doctest-dev libfmt-dev libcxxopts-dev nlohmann-json3-dev mold bubblewrap";
+    "clang cmake ninja-build libeigen3-dev doctest-dev libfmt-dev libcxxopts-dev nlohmann-json3-dev mold bubblewrap";
 
 }  // namespace
 
