@@ -47,7 +47,6 @@ add_custom_command(
   OUTPUT ${ATTNKATA_PCH}
   COMMAND ${CMAKE_COMMAND} -E copy ${PROJECT_SOURCE_DIR}/harness/runtime/learner_pch.h ${ATTNKATA_PCH}
   DEPENDS ${pch_depends} VERBATIM)
-set(ATTNKATA_PCH_OUTPUTS "")
 if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   foreach(level optimized quick)
     set(flags ${ATTNKATA_GRADE_COMPILE_FLAGS})
@@ -64,7 +63,7 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
       DEPENDS ${ATTNKATA_PCH}
       COMMENT "Precompiling the learner header (${level})"
       VERBATIM COMMAND_EXPAND_LISTS)
-    list(APPEND ATTNKATA_PCH_OUTPUTS ${pch} ${object})
+    add_custom_target(attnkata_learner_pch_${level} DEPENDS ${pch} ${object})
     set(ATTNKATA_LEARNER_${level}_FLAGS ${flags})
     set(ATTNKATA_LEARNER_${level}_PCH_FLAGS -include-pch ${pch})
     set(ATTNKATA_LEARNER_${level}_OBJECTS ${object})
@@ -77,14 +76,16 @@ else()
     DEPENDS ${ATTNKATA_PCH}
     COMMENT "Precompiling the learner header"
     VERBATIM COMMAND_EXPAND_LISTS)
-  list(APPEND ATTNKATA_PCH_OUTPUTS ${ATTNKATA_PCH}.gch)
   foreach(level optimized quick)
+    add_custom_target(attnkata_learner_pch_${level} DEPENDS ${ATTNKATA_PCH}.gch)
     set(ATTNKATA_LEARNER_${level}_FLAGS ${ATTNKATA_GRADE_COMPILE_FLAGS})
     set(ATTNKATA_LEARNER_${level}_PCH_FLAGS -Winvalid-pch -include ${ATTNKATA_PCH})
     set(ATTNKATA_LEARNER_${level}_OBJECTS "")
   endforeach()
 endif()
-add_custom_target(attnkata_learner_pch ALL DEPENDS ${ATTNKATA_PCH_OUTPUTS})
+# each level its own target, so that a first grade builds only the one it needs
+add_custom_target(attnkata_learner_pch ALL)
+add_dependencies(attnkata_learner_pch attnkata_learner_pch_optimized attnkata_learner_pch_quick)
 
 # out = ARGN as a JSON array of strings.
 function(attnkata_json_array out)
@@ -121,7 +122,7 @@ function(attnkata_write_toolkit_config)
     attnkata_json_array(p ${ATTNKATA_LEARNER_${level}_PCH_FLAGS})
     attnkata_json_array(o ${ATTNKATA_LEARNER_${level}_OBJECTS})
     string(APPEND learner_builds
-           "    ${q}${level}${q}: {${q}compile_flags${q}: ${f}, ${q}pch_flags${q}: ${p}, ${q}objects${q}: ${o}},\n")
+           "    ${q}${level}${q}: {${q}compile_flags${q}: ${f}, ${q}pch_flags${q}: ${p}, ${q}objects${q}: ${o}, ${q}target${q}: ${q}attnkata_learner_pch_${level}${q}},\n")
   endforeach()
   string(REGEX REPLACE ",\n$" "\n" learner_builds "${learner_builds}")
   file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/attnkata-toolkit.json CONTENT
@@ -137,7 +138,6 @@ function(attnkata_write_toolkit_config)
   ${q}system_include_dirs${q}: [${eigen}],
   ${q}learner_builds${q}: {
 ${learner_builds}  },
-  ${q}pch_target${q}: ${q}attnkata_learner_pch${q},
   ${q}link_flags${q}: [${link}],
   ${q}main_objects${q}: [${q}$<JOIN:$<TARGET_OBJECTS:attnkata_test_main>,${q}$<COMMA> ${q}>${q}],
   ${q}main_target${q}: ${q}attnkata_test_main${q},

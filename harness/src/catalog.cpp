@@ -57,8 +57,8 @@ Toolkit Toolkit::load(const fs::path& config_file) {
       build->compile_flags = list_of<std::string>(b, "compile_flags");
       build->pch_flags = list_of<std::string>(b, "pch_flags");
       for (const auto& o : list_of<std::string>(b, "objects")) build->objects.emplace_back(o);
+      build->target = b.at("target");
     }
-    t.pch_target = j.at("pch_target");
     t.main_target = j.at("main_target");
     t.compile_flags = list_of<std::string>(j, "compile_flags");
     t.learner_flags = list_of<std::string>(j, "learner_flags");

@@ -33,6 +33,7 @@ struct LearnerBuild {
   std::vector<std::string> compile_flags;  // the graded flags at this level
   std::vector<std::string> pch_flags;      // how the file uses the precompiled header (-include-pch or -include)
   std::vector<fs::path> objects;           // the precompiled header's code (clang -fpch-codegen), else none
+  std::string target;                      // the CMake target that builds them
 };
 
 struct Toolkit {
@@ -41,7 +42,7 @@ struct Toolkit {
   std::vector<std::string> compile_flags, learner_flags, link_flags;
   LearnerBuild optimized, quick;
   std::vector<fs::path> include_dirs, system_include_dirs, main_objects;
-  std::string pch_target, main_target;
+  std::string main_target;
   std::map<std::string, std::vector<fs::path>> problem_objects;  // id -> test objects
 
   static Toolkit load(const fs::path& config_file);

@@ -214,8 +214,12 @@ ProblemResult grade_one(const Toolkit& toolkit, const GradeRequest& request, con
 }
 
 void build_for(const Toolkit& toolkit, const std::vector<const Problem*>& problems) {
-  std::vector<std::string> targets{toolkit.pch_target, toolkit.main_target};
-  for (const Problem* p : problems) targets.push_back(p->id + "_tests");
+  std::vector<std::string> targets{toolkit.main_target};
+  for (const Problem* p : problems) {
+    targets.push_back(p->id + "_tests");
+    const std::string& pch = learner_build(toolkit, *p).target;
+    if (std::find(targets.begin(), targets.end(), pch) == targets.end()) targets.push_back(pch);
+  }
   ensure_built(toolkit, targets);
 }
 
