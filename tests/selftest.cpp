@@ -519,7 +519,7 @@ TEST_SUITE("cli") {
 TEST_SUITE("cli") {
   TEST_CASE("watch in a terminal: a wrong file, then the reference, then a hint and q, read off the screen") {
     const Toolkit t = toolkit();
-    if (!fs::exists("/usr/bin/tmux")) {
+    if (!TmuxSession::available()) {
       MESSAGE("skipped: tmux is not installed (./attnkata test installs it when run as root; or: sudo apt-get "
               "install tmux)");
       return;
@@ -530,34 +530,17 @@ TEST_SUITE("cli") {
     fs::remove_all(WorkspaceState(t, ws).dir());
     std::ofstream(ws / "p01_sdpa_stable_softmax.cpp")
         << read_file(t.source_dir / "tests" / "known_wrong" / "p01" / "zeros.cpp");
-    const std::string session = "attnkata-selftest-" + std::to_string(::getpid());
-    const std::string tmux = "/usr/bin/tmux";
-    REQUIRE(output_of({tmux, "new-session", "-d", "-s", session, "-x", "160", "-y", "60", "env", "NO_COLOR=1",
-                       kCli.string(), "watch", "p01", "--workspace", ws.string()},
-                      dir) == "");
-    // the screen, as a person sees it
-    auto screen = [&] { return output_of({tmux, "capture-pane", "-p", "-t", session}, dir); };
-    auto wait_for = [&](const std::string& text) {
-      for (int i = 0; i < 1200; ++i) {  // up to 2 minutes on a busy machine
-        if (screen().find(text) != std::string::npos) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      return false;
-    };
-    CHECK(wait_for("p01 failed 3/31 · graded in"));
-    CHECK(screen().find("h: next hint  n: next problem  q: quit") != std::string::npos);
+    const TmuxSession tmux({kCli.string(), "watch", "p01", "--workspace", ws.string()}, dir);
+    REQUIRE(tmux.started());
+    CHECK(tmux.wait_for("p01 failed 3/31 · graded in"));
+    CHECK(tmux.screen().find("h: next hint  n: next problem  q: quit") != std::string::npos);
     std::ofstream(ws / "p01_sdpa_stable_softmax.cpp") << read_file(find_problem(problems, "p01").reference());
-    CHECK(wait_for("p01 passed 31/31 · graded in"));
-    CHECK(wait_for("attnkata watch · p02"));  // moved on in course order
-    output_of({tmux, "send-keys", "-t", session, "h"}, dir);
-    CHECK(wait_for("Hint 1 of"));
-    output_of({tmux, "send-keys", "-t", session, "q"}, dir);
-    bool ended = false;  // q ends watch, and with it the session
-    for (int i = 0; i < 300 && !ended; ++i) {
-      ended = output_of({tmux, "has-session", "-t", session}, dir) != "";  // "can't find session"
-      if (!ended) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    CHECK(ended);
-    if (!ended) output_of({tmux, "kill-session", "-t", session}, dir);
+    CHECK(tmux.wait_for("p01 passed 31/31 · graded in"));
+    CHECK(tmux.wait_for("attnkata watch · p02"));  // moved on in course order
+    tmux.keys("h");
+    CHECK(tmux.wait_for("Hint 1 of"));
+    tmux.keys("q");
+    CHECK(tmux.wait_for_exit());  // q ends watch
+    CHECK(tmux.wait_for("stopped watching"));
   }
 }

@@ -47,15 +47,6 @@ std::vector<Submission> submissions_for(const Problem& p, const std::vector<Prob
   return out;
 }
 
-// Runs a program, returns (exit code, output); exit code -1 when it could not start.
-std::pair<int, std::string> run(const std::vector<std::string>& argv, const fs::path& dir, double seconds = 300) {
-  RunSpec spec;
-  spec.argv = argv;
-  spec.output_file = dir / "run-output.txt";
-  spec.wall_seconds = seconds;
-  const RunOutcome o = run_process(spec);
-  return {o.started ? o.exit_code : -1, read_file(spec.output_file)};
-}
 
 // The problems, skipping one a maintainer is still writing (the consistency suite is the strict one).
 std::vector<Problem> problems_here() {

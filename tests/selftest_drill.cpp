@@ -2,11 +2,8 @@
 // learner's earlier file kept; a drill without a terminal that runs out of time; the records `stats` reads back,
 // and the choice of the next drill from the interview set.
 #include <doctest/doctest.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <fstream>
-#include <thread>
 
 #include "drill.h"
 #include "selftest_support.h"
@@ -28,25 +25,15 @@ TEST_SUITE("cli") {
     std::ofstream(file) << mine;
 
     // 1. a drill in a terminal, passed
-    if (!fs::exists("/usr/bin/tmux")) {
+    if (!TmuxSession::available()) {
       MESSAGE("skipped the terminal part: tmux is not installed (./attnkata test installs it when run as root; or: "
               "sudo apt-get install tmux)");
     } else {
-      const std::string session = "attnkata-drill-" + std::to_string(::getpid()), tmux = "/usr/bin/tmux";
-      REQUIRE(output_of({tmux, "new-session", "-d", "-s", session, "-x", "160", "-y", "50", "env", "NO_COLOR=1",
-                         kCli.string(), "interview", "p01", "--minutes", "10", "--workspace", ws.string()},
-                        dir) == "");
-      output_of({tmux, "set-option", "-t", session, "remain-on-exit", "on"}, dir);  // to read the last screen
-      auto screen = [&] { return output_of({tmux, "capture-pane", "-p", "-t", session}, dir); };
-      auto wait_for = [&](const std::string& text) {
-        for (int i = 0; i < 1200; ++i) {  // up to 2 minutes on a busy machine
-          if (screen().find(text) != std::string::npos) return true;
-          std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-        return false;
-      };
-      CHECK(wait_for("p01 failed 0/31 · graded in"));  // the stub, graded once
-      CHECK(screen().find("left · q: stop the drill") != std::string::npos);
+      const TmuxSession tmux({kCli.string(), "interview", "p01", "--minutes", "10", "--workspace", ws.string()}, dir,
+                             160, 50);
+      REQUIRE(tmux.started());
+      CHECK(tmux.wait_for("p01 failed 0/31 · graded in"));  // the stub, graded once
+      CHECK(tmux.screen().find("left · q: stop the drill") != std::string::npos);
       // the earlier file is kept beside the fresh stub
       CHECK(read_file(file) == read_file(p01.stub()));
       int backups = 0;
@@ -67,14 +54,13 @@ TEST_SUITE("cli") {
       CHECK(second.outcome.exit_code == 2);
       CHECK(second.output.find("a drill of p01 is under way") != std::string::npos);
       // the h key does not reveal a hint either
-      output_of({tmux, "send-keys", "-t", session, "h"}, dir);
-      CHECK(wait_for("Hints are locked until the drill ends"));
-      CHECK(screen().find("Hint 1 of") == std::string::npos);
+      tmux.keys("h");
+      CHECK(tmux.wait_for("Hints are locked until the drill ends"));
+      CHECK(tmux.screen().find("Hint 1 of") == std::string::npos);
       // solved
       std::ofstream(file) << read_file(p01.reference());
-      CHECK(wait_for("Drill over: p01 passed in"));
-      CHECK(wait_for("Recorded. Your drills:"));
-      output_of({tmux, "kill-session", "-t", session}, dir);
+      CHECK(tmux.wait_for("Drill over: p01 passed in"));
+      CHECK(tmux.wait_for("Recorded. Your drills:"));
       // unlocked now
       CHECK(cli({"hint", "p01", "-w", ws.string()}, dir).outcome.exit_code == 0);
       const auto records = DrillLog(state).records();

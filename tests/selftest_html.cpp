@@ -75,15 +75,6 @@ bool same_value(float shown, float recorded) {  // the JSON writes NaN and ±inf
 }
 
 // Runs a program, returns (exit code, output); exit code -1 when it could not start.
-std::pair<int, std::string> run(const std::vector<std::string>& argv, const fs::path& dir,
-                                double seconds = 180) {
-  RunSpec spec;
-  spec.argv = argv;
-  spec.output_file = dir / "run-output.txt";
-  spec.wall_seconds = seconds;
-  const RunOutcome o = run_process(spec);
-  return {o.started ? o.exit_code : -1, read_file(spec.output_file)};
-}
 
 }  // namespace
 

@@ -2,15 +2,18 @@
 #pragma once
 
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
-#include <mutex>
 #include <fstream>
+#include <mutex>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "catalog.h"
@@ -54,15 +57,69 @@ inline CliRun cli(const std::vector<std::string>& args, const fs::path& scratch)
   return r;
 }
 
-// Runs a command and returns what it printed (stdout and stderr).
-inline std::string output_of(const std::vector<std::string>& argv, const fs::path& dir) {
+// Runs a program, returns (exit code, what it printed on stdout and stderr); exit code -1 when it could not start.
+inline std::pair<int, std::string> run(const std::vector<std::string>& argv, const fs::path& dir,
+                                       double seconds = 300) {
   RunSpec spec;
   spec.argv = argv;
-  spec.output_file = dir / "command-output.txt";
-  spec.wall_seconds = 60;
-  run_process(spec);
-  return read_file(spec.output_file);
+  spec.output_file = dir / "run-output.txt";
+  spec.wall_seconds = seconds;
+  const RunOutcome o = run_process(spec);
+  return {o.started ? o.exit_code : -1, read_file(spec.output_file)};
 }
+
+// What a command printed (stdout and stderr).
+inline std::string output_of(const std::vector<std::string>& argv, const fs::path& dir) {
+  return run(argv, dir, 60).second;
+}
+
+// A command in a detached tmux session, read off its screen as a person would see it. The pane stays after the
+// command ends, so its last screen can still be read; the session is killed on destruction.
+class TmuxSession {
+ public:
+  TmuxSession(const std::vector<std::string>& command, const fs::path& dir, int width = 160, int height = 60)
+      : name_("attnkata-selftest-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++)), dir_(dir) {
+    std::vector<std::string> argv{kTmux, "new-session", "-d", "-s", name_, "-x", std::to_string(width), "-y",
+                                  std::to_string(height), "env", "NO_COLOR=1"};
+    argv.insert(argv.end(), command.begin(), command.end());
+    started_ = output_of(argv, dir_).empty();
+    if (started_) output_of({kTmux, "set-option", "-t", name_, "remain-on-exit", "on"}, dir_);
+  }
+  ~TmuxSession() { output_of({kTmux, "kill-session", "-t", name_}, dir_); }
+  TmuxSession(const TmuxSession&) = delete;
+  TmuxSession& operator=(const TmuxSession&) = delete;
+
+  static bool available() { return fs::exists(kTmux); }
+  bool started() const { return started_; }
+  std::string screen() const { return output_of({kTmux, "capture-pane", "-p", "-t", name_}, dir_); }
+  void keys(const std::string& keys) const { output_of({kTmux, "send-keys", "-t", name_, keys}, dir_); }
+  // Whether text appears on the screen within two minutes (a busy machine).
+  bool wait_for(const std::string& text) const {
+    for (int i = 0; i < 1200; ++i) {
+      if (screen().find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+  // Whether the command has ended (its pane is dead) within 30 s.
+  bool wait_for_exit() const {
+    for (int i = 0; i < 300; ++i) {
+      if (output_of({kTmux, "display-message", "-p", "-t", name_, "#{pane_dead}"}, dir_).starts_with("1")) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+
+ private:
+  static inline const std::string kTmux = "/usr/bin/tmux";
+  static int& counter() {
+    static int n = 0;
+    return n;
+  }
+  std::string name_;
+  fs::path dir_;
+  bool started_ = false;
+};
 
 inline fs::path scratch_dir(const std::string& name) {
   const fs::path dir = toolkit().build_dir / "selftest" / name;

@@ -614,6 +614,19 @@ int cmd_show(int argc, char** argv) {
   return kExitPassed;
 }
 
+// watch's screen for a workspace, starting at first (interactive when both ends are a terminal).
+WatchOptions watch_options(const Context& c, const fs::path& ws, const Problem& first) {
+  WatchOptions o;
+  o.toolkit = &c.toolkit, o.problems = &c.problems, o.course = &c.course;
+  o.workspace = ws, o.first = &first, o.prog = prog();
+  o.interactive = is_terminal(STDIN_FILENO) && is_terminal(STDOUT_FILENO);
+  o.color = use_color();
+  o.ensure_file = [ws](const Problem& p) {
+    if (ensure_workspace_file(p, ws)) std::cerr << fmt::format("created {} from the stub\n", shown(ws / p.file_name()));
+  };
+  return o;
+}
+
 int cmd_watch(int argc, char** argv) {
   cxxopts::Options options(prog() + " watch",
                            "Grade a problem every time you save its file, redrawing the result in place; when it\n"
@@ -632,14 +645,7 @@ int cmd_watch(int argc, char** argv) {
                                           : first_not_passed(c, WorkspaceState(c.toolkit, ws));
   if (!first) throw UsageError("every problem has passed in " + shown(ws) + "; name one to watch it");
   write_editor_config(c.toolkit, c.problems, ws);
-  WatchOptions o;
-  o.toolkit = &c.toolkit, o.problems = &c.problems, o.course = &c.course;
-  o.workspace = ws, o.first = first, o.prog = prog();
-  o.interactive = is_terminal(STDIN_FILENO) && is_terminal(STDOUT_FILENO);
-  o.color = use_color();
-  o.ensure_file = [&](const Problem& p) {
-    if (ensure_workspace_file(p, ws)) std::cerr << fmt::format("created {} from the stub\n", shown(ws / p.file_name()));
-  };
+  const WatchOptions o = watch_options(c, ws, *first);
   // the toolkit objects of every problem it may move on to, built once up front
   std::vector<const Problem*> ahead{first};
   if (const Problem* next = c.course.next_after(first->id, c.problems)) ahead.push_back(next);
@@ -701,12 +707,7 @@ int cmd_interview(int argc, char** argv) {
   record.id = p->id, record.minutes = minutes, record.started = std::time(nullptr);
   record.max_score = p->max_score();
   log.set_active({p->id, record.started + static_cast<std::time_t>(std::ceil(minutes * 60))});
-  WatchOptions o;
-  o.toolkit = &c.toolkit, o.problems = &c.problems, o.course = &c.course;
-  o.workspace = ws, o.first = p, o.prog = prog();
-  o.interactive = is_terminal(STDIN_FILENO) && is_terminal(STDOUT_FILENO);
-  o.color = use_color();
-  o.ensure_file = [&](const Problem& q) { ensure_workspace_file(q, ws); };
+  WatchOptions o = watch_options(c, ws, *p);
   o.drill = &record;
   int code = kExitNotPassed;
   try {
