@@ -85,13 +85,13 @@ BuildStep link_submission(const Toolkit& toolkit, const Problem& problem, const 
   RunSpec spec;
   spec.argv = {toolkit.compiler.string()};
   spec.argv.insert(spec.argv.end(), toolkit.link_flags.begin(), toolkit.link_flags.end());
-  // the learner's object last: where it and the toolkit's -O1 objects both define an inline function (an Eigen
-  // evaluator), the linker keeps the first, the optimised one
+  // -O1 objects first (the PCH's code, the test main), then the tests (-O0 for most problems) and the learner's
+  // object: where several define an inline function (an Eigen evaluator), the linker keeps the first, optimised one
+  for (const auto& o : learner_build(toolkit, problem).objects) spec.argv.push_back(o.string());
+  for (const auto& o : toolkit.main_objects) spec.argv.push_back(o.string());
   const auto objects = toolkit.problem_objects.find(problem.id);
   if (objects != toolkit.problem_objects.end())
     for (const auto& o : objects->second) spec.argv.push_back(o.string());
-  for (const auto& o : toolkit.main_objects) spec.argv.push_back(o.string());
-  for (const auto& o : learner_build(toolkit, problem).objects) spec.argv.push_back(o.string());
   spec.argv.push_back(object.string());
   spec.argv.insert(spec.argv.end(), {"-o", binary.string()});
   spec.output_file = work / "link.txt";
