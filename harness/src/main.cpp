@@ -864,9 +864,11 @@ int cmd_test(int argc, char** argv) {
       prog() + " test",
       "Run the toolkit's self-test (ctest): harness unit tests; every problem complete and consistent;\n"
       "every reference at full marks and every stub at 0 through the grader; the known-wrong submissions\n"
-      "with their expected verdicts; CLI errors, verdicts and isolation; class grading (a 30-learner roster,\n"
-      "the scoreboard in headless Chromium, the per-learner formats, the Gradescope bundle). The bootstrap\n"
-      "script builds everything first and, as root, installs chromium and libxml2-utils for those checks.\n"
+      "with their expected verdicts; CLI errors, verdicts and isolation; watch and interview driven in tmux;\n"
+      "the editor set-up under clangd; the HTML report in headless Chromium; class grading (a 30-learner\n"
+      "roster, the scoreboard in Chromium, the per-learner formats, the Gradescope bundle). The bootstrap\n"
+      "script builds everything first and, as root, installs chromium, libxml2-utils, clangd and tmux for\n"
+      "those checks (without them, each says it was skipped and why).\n"
       "Extra arguments after -- go to ctest.\n");
   options.positional_help("[-- CTEST-ARGS...]");
   options.add_options()("ctest-args", "passed to ctest", cxxopts::value<std::vector<std::string>>());
