@@ -144,7 +144,7 @@ int watch(const WatchOptions& o) {
       drill_start + std::chrono::milliseconds(o.drill ? std::lround(o.drill->minutes * 60000) : 0);
   auto left = [&] { return std::chrono::duration<double>(drill_deadline - Clock::now()).count(); };
   auto title = [&] {
-    if (!o.drill) return fmt::format("attnkata watch · {} {} · {}", problem->id, problem->slug, file_of(*problem).string());
+    if (!o.drill) return fmt::format("attnkata watch · {} {}", problem->id, problem->slug);
     return fmt::format("attnkata interview · {} {} · {} left of {}", problem->id, problem->slug, clock_text(left()),
                        clock_text(o.drill->minutes * 60));
   };
