@@ -77,6 +77,9 @@ TEST_SUITE("class") {
       }
     }
 
+    size_t submitted_pairs = 0;
+    for (const auto& [name, by_problem] : expected)
+      for (const auto& [id, s] : by_problem) submitted_pairs += s.kind != "missing";
     const CliRun first = cli({"class", roster.string(), "p01", "p18", "-o", out.string(), "--format", "junit"}, dir);
     INFO(first.output);
     CHECK(first.outcome.exit_code == 1);  // not every pair passes
@@ -105,13 +108,24 @@ TEST_SUITE("class") {
       CHECK(fs::exists(out / "learners" / (lr.learner.name + ".xml")));
     }
     CHECK(std::regex_search(first.output, std::regex(R"(\(0 unchanged)")));
+    // identical files (a stub left as it was, the same solution) are compiled once, and each learner's report
+    // names their own file
+    std::map<std::pair<std::string, std::string>, int> compiles;  // (problem, source) -> learners compiled for it
+    for (const auto& [name, by_problem] : expected)
+      for (const auto& [id, s] : by_problem)
+        if (s.kind != "missing")
+          compiles[{id, s.source}] += fs::exists(WorkspaceState(t, roster / name).work_dir(id) / "compile.txt");
+    for (const auto& [what, n] : compiles) CHECK_MESSAGE(n == 1, what.first << " compiled " << n << " times");
+    CHECK(compiles.size() < submitted_pairs);  // the roster shares files, so something was shared
+    for (const auto& lr : results)
+      for (const auto& r : lr.problems) {
+        CHECK(r.file.string().find(lr.learner.name + "/") != std::string::npos);
+        if (!r.compile_output.empty()) CHECK(r.compile_output.find(lr.learner.name + "/") != std::string::npos);
+      }
 
     // nothing changed: nothing is graded again, and the reports are the same
-    size_t submitted = 0;
-    for (const auto& [name, by_problem] : expected)
-      for (const auto& [id, s] : by_problem) submitted += s.kind != "missing";
     const CliRun second = cli({"class", roster.string(), "p01", "p18", "-o", (dir / "report2").string()}, dir);
-    CHECK(second.output.find("(" + std::to_string(submitted) + " unchanged") != std::string::npos);
+    CHECK(second.output.find("(" + std::to_string(submitted_pairs) + " unchanged") != std::string::npos);
     CHECK(read_file(dir / "report2" / "gradebook.csv") == read_file(out / "gradebook.csv"));
     // nothing was written into a learner's folder
     for (const auto& entry : fs::recursive_directory_iterator(roster))
@@ -312,7 +326,9 @@ TEST_SUITE("class") {
       const fs::path ws = roster / ("l" + std::to_string(10 + i));
       fs::create_directories(ws);
       fs::remove_all(WorkspaceState(t, ws).dir());
-      std::ofstream(ws / "p01_sdpa_stable_softmax.cpp") << read_file(find_problem(problems, "p01").reference());
+      // each file its own (identical files would be graded once)
+      std::ofstream(ws / "p01_sdpa_stable_softmax.cpp")
+          << read_file(find_problem(problems, "p01").reference()) << "// learner " << i << "\n";
     }
     // a teacher's Ctrl-C: SIGINT to the CLI once the first learner's result is saved
     RunSpec spec;

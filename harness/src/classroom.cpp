@@ -103,6 +103,8 @@ std::vector<LearnerResult> grade_class(const Toolkit& toolkit, const std::vector
   std::vector<GradeRequest> requests;
   std::vector<std::pair<size_t, size_t>> slot;  // request -> (learner, problem)
   std::vector<std::string> keys;                // request -> cache key
+  std::map<std::string, size_t> leader_of;      // cache key -> the request that grades that content
+  std::multimap<size_t, std::pair<size_t, size_t>> followers;  // request -> (learner, problem) with the same file
   std::vector<WorkspaceState> states;
   size_t done = 0, not_passed = 0, reused = 0;
   const size_t total = learners.size() * problems.size();
@@ -139,6 +141,14 @@ std::vector<LearnerResult> grade_class(const Toolkit& toolkit, const std::vector
           not_passed += lr.problems[pi].verdict != Verdict::passed;
           continue;
         }
+      // a file identical to one already queued (an untouched stub, a shared solution) is graded once
+      if (!key.empty()) {
+        if (const auto it = leader_of.find(key); it != leader_of.end()) {
+          followers.insert({it->second, {li, pi}});
+          continue;
+        }
+        leader_of[key] = requests.size();
+      }
       requests.push_back({&p, file, file, states.back().work_dir(p.id)});
       slot.emplace_back(li, pi);
       keys.push_back(key);
@@ -152,20 +162,32 @@ std::vector<LearnerResult> grade_class(const Toolkit& toolkit, const std::vector
   batch.sandbox = options.sandbox;
   batch.cancel = options.cancel;
   batch.build_first = false;  // built above
-  batch.on_result = [&](size_t i, const ProblemResult& r) {
-    const auto [li, pi] = slot[i];
-    if (r.verdict != Verdict::internal_error) {  // a result worth keeping for the next run (not cancelled)
+  // one finished result for learner li's problem pi, kept for the next run unless it was cancelled
+  auto record = [&](size_t li, size_t pi, const std::string& key, const ProblemResult& r) {
+    if (r.verdict != Verdict::internal_error) {
       states[li].save_result(r);
-      if (!keys[i].empty()) {
-        std::ofstream(states[li].work_dir(r.id).string() + ".key") << keys[i];
-      }
+      if (!key.empty()) std::ofstream(states[li].work_dir(r.id).string() + ".key") << key;
     }
+    out[li].problems[pi] = r;
     ++done;
     not_passed += r.verdict != Verdict::passed;
+  };
+  batch.on_result = [&](size_t i, const ProblemResult& r) {
+    record(slot[i].first, slot[i].second, keys[i], r);
+    // the same result for every identical file, with that learner's path in place of the graded one's
+    const auto [first, last] = followers.equal_range(i);
+    for (auto it = first; it != last; ++it) {
+      const auto [li, pi] = it->second;
+      ProblemResult copy = r;
+      copy.file = out[li].learner.workspace / problems[pi]->file_name();
+      replace_all(copy.compile_output, r.file.string(), copy.file.string());
+      replace_all(copy.summary, r.file.string(), copy.file.string());
+      for (auto& t : copy.tests) replace_all(t.message, r.file.string(), copy.file.string());
+      record(li, pi, keys[i], copy);
+    }
     if (options.progress) options.progress(done, total, not_passed, reused);
   };
-  const std::vector<ProblemResult> results = grade_batch(toolkit, requests, batch);
-  for (size_t i = 0; i < results.size(); ++i) out[slot[i].first].problems[slot[i].second] = results[i];
+  grade_batch(toolkit, requests, batch);
   for (auto& lr : out) {
     lr.score = 0;
     for (const auto& r : lr.problems) lr.score += r.score;

@@ -406,9 +406,10 @@ int cmd_class(int argc, char** argv) {
       prog() + " class",
       "Grade a whole class: every learner's workspace against the chosen problems, N at a time.\n"
       "ROSTER is a directory with one sub-directory per learner, or a CSV file of `name,path` lines.\n"
-      "An unchanged file is not graded again. Nothing is written into a learner's folder; the reports go to\n"
-      "--output-dir: class.json, gradebook.csv (for an LMS), scoreboard.html (open it in a browser), and with\n"
-      "--format one file per learner in learners/. Ctrl-C stops early and still writes what was graded.\n"
+      "An unchanged file is not graded again, and files identical across learners are graded once.\n"
+      "Nothing is written into a learner's folder; the reports go to --output-dir: class.json, gradebook.csv\n"
+      "(for an LMS), scoreboard.html (open it in a browser), and with --format one file per learner in\n"
+      "learners/. Ctrl-C stops early and still writes what was graded.\n"
       "Exit codes: 0 every pair passed, 1 some did not, 2 usage error, 3 internal error, 130 interrupted.\n");
   options.positional_help("ROSTER [ID...]");
   // clang-format off

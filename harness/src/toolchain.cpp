@@ -25,13 +25,13 @@ std::string clip(std::string s, size_t cap) {
   return s;
 }
 
-namespace {
-
 void replace_all(std::string& s, const std::string& from, const std::string& to) {
   if (from.empty()) return;
   for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
     s.replace(pos, from.size(), to);
 }
+
+namespace {
 
 // Tool output with the toolkit's absolute paths replaced by the ones the user knows.
 std::string shorten_paths(std::string text, const Toolkit& toolkit, const fs::path& source,

@@ -38,6 +38,9 @@ void ensure_built(const Toolkit& toolkit, const std::vector<std::string>& target
 // Reads a file, or "" when it is missing or unreadable.
 std::string read_or_empty(const fs::path& path);
 
+// Every occurrence of from in s replaced by to.
+void replace_all(std::string& s, const std::string& from, const std::string& to);
+
 // s cut to cap bytes, with a note of how much was cut.
 std::string clip(std::string s, size_t cap);
 
