@@ -73,29 +73,33 @@ std::string clock_text(double seconds) {
                    : fmt::format("{}:{:02}", s / 60, s % 60);
 }
 
+std::map<std::string, DrillSummary> summarise_drills(const std::vector<DrillRecord>& records) {
+  std::map<std::string, DrillSummary> out;
+  for (const auto& r : records) {
+    DrillSummary& s = out[r.id];
+    ++s.attempts, s.last = &r;
+    if (!r.passed()) continue;
+    if (s.best_seconds < 0 || r.seconds_to_pass < s.best_seconds) s.best_seconds = r.seconds_to_pass;
+    const double share = r.minutes > 0 ? r.seconds_to_pass / (60 * r.minutes) : 0;
+    if (s.best_share < 0 || share < s.best_share) s.best_share = share;
+  }
+  return out;
+}
+
 std::vector<const Problem*> drill_order(const std::vector<const Problem*>& candidates,
                                         const std::vector<DrillRecord>& records) {
   // rank 0: never drilled; 1: the last attempt did not pass; 2: passed, by best time / time allowed (slowest first)
-  struct Key {
-    int rank = 0;
-    double slowness = 0;
+  const auto summary = summarise_drills(records);
+  auto rank = [&](const Problem* p) {
+    const auto it = summary.find(p->id);
+    return it == summary.end() ? std::pair{0, 0.0} : std::pair{it->second.last->passed() ? 2 : 1, it->second.best_share};
   };
-  std::map<std::string, Key> key;
-  for (const auto& r : records) {
-    Key& k = key[r.id];
-    k.rank = r.passed() ? 2 : 1;  // the last attempt decides the rank
-  }
-  for (const auto& r : records)
-    if (r.passed() && r.minutes > 0) {
-      const double share = r.seconds_to_pass / (60 * r.minutes);
-      Key& k = key[r.id];
-      k.slowness = k.slowness == 0 ? share : std::min(k.slowness, share);  // the best attempt
-    }
   std::vector<const Problem*> out = candidates;
   std::stable_sort(out.begin(), out.end(), [&](const Problem* a, const Problem* b) {
-    const Key ka = key.count(a->id) ? key[a->id] : Key{}, kb = key.count(b->id) ? key[b->id] : Key{};
-    if (ka.rank != kb.rank) return ka.rank < kb.rank;
-    return ka.rank == 2 && ka.slowness > kb.slowness;
+    const auto [rank_a, share_a] = rank(a);
+    const auto [rank_b, share_b] = rank(b);
+    if (rank_a != rank_b) return rank_a < rank_b;
+    return rank_a == 2 && share_a > share_b;
   });
   return out;
 }

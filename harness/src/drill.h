@@ -3,6 +3,7 @@
 #pragma once
 
 #include <ctime>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,15 @@ class DrillLog {
 
 // "12:05" for 725 s; "1:02:05" past an hour.
 std::string clock_text(double seconds);
+
+// One problem's attempts, summed up (records are oldest first).
+struct DrillSummary {
+  int attempts = 0;
+  const DrillRecord* last = nullptr;
+  double best_seconds = -1;  // the fastest pass; -1 when none passed
+  double best_share = -1;    // the fastest pass as a share of its time allowed; -1 when none passed
+};
+std::map<std::string, DrillSummary> summarise_drills(const std::vector<DrillRecord>& records);  // by problem id
 
 // Which problems of a set to drill first: never drilled, then failed at their last attempt, then slowest best
 // time as a share of the time allowed; in course order among equals.

@@ -743,17 +743,14 @@ int cmd_stats(int argc, char** argv) {
     return kExitPassed;
   }
   fmt::print("\nInterview drills ({} attempt{}):\n", records.size(), records.size() == 1 ? "" : "s");
+  const auto summary = summarise_drills(records);
   std::vector<const Problem*> drilled;
   for (const Problem* p : in_course_order(c.course, c.problems)) {
-    std::vector<const DrillRecord*> mine;
-    for (const auto& r : records)
-      if (r.id == p->id) mine.push_back(&r);
-    if (mine.empty()) continue;
+    const auto it = summary.find(p->id);
+    if (it == summary.end()) continue;
     drilled.push_back(p);
-    double best = -1;
-    for (const auto* r : mine)
-      if (r->passed() && (best < 0 || r->seconds_to_pass < best)) best = r->seconds_to_pass;
-    const DrillRecord& last = *mine.back();
+    const DrillSummary& s = it->second;
+    const DrillRecord& last = *s.last;
     char day[32];
     std::tm tm{};
     localtime_r(&last.started, &tm);
@@ -762,23 +759,17 @@ int cmd_stats(int argc, char** argv) {
         last.passed() ? fmt::format("passed in {} of {}", clock_text(last.seconds_to_pass), clock_text(last.minutes * 60))
                       : fmt::format("{}/{} {}", last.score, last.max_score,
                                     last.outcome == "deadline" ? "at the deadline" : "when stopped");
-    fmt::print("  {}  {:<34} {:>2} attempt{}  best {:>7}   last ({}): {}\n", p->id, p->slug, mine.size(),
-               mine.size() == 1 ? " " : "s", best < 0 ? "—" : clock_text(best), day, last_text);
+    fmt::print("  {}  {:<34} {:>2} attempt{}  best {:>7}   last ({}): {}\n", p->id, p->slug, s.attempts,
+               s.attempts == 1 ? " " : "s", s.best_seconds < 0 ? "—" : clock_text(s.best_seconds), day, last_text);
   }
   // what to drill again: not passed at the last attempt, then passed but slowest (over half the time allowed)
   std::vector<std::string> again;
   for (const Problem* p : drill_order(drilled, records)) {
-    const DrillRecord* last = nullptr;
-    double best_share = 2;
-    for (const auto& r : records)
-      if (r.id == p->id) {
-        last = &r;
-        if (r.passed()) best_share = std::min(best_share, r.seconds_to_pass / (60 * r.minutes));
-      }
-    if (!last->passed())
-      again.push_back(fmt::format("{} ({})", p->id, last->outcome == "deadline" ? "failed at the deadline" : "stopped"));
-    else if (best_share > 0.5)
-      again.push_back(fmt::format("{} (slow: best {:.0f}% of the time allowed)", p->id, 100 * best_share));
+    const DrillSummary& s = summary.at(p->id);
+    if (!s.last->passed())
+      again.push_back(fmt::format("{} ({})", p->id, s.last->outcome == "deadline" ? "failed at the deadline" : "stopped"));
+    else if (s.best_share > 0.5)
+      again.push_back(fmt::format("{} (slow: best {:.0f}% of the time allowed)", p->id, 100 * s.best_share));
   }
   if (again.empty())
     fmt::print("\nNothing to drill again: every drilled problem passed in under half its time.\n");
