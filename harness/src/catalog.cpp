@@ -86,7 +86,7 @@ std::vector<TestSpec> parse_test_specs(const std::string& source) {
   static const std::regex kTest(R"re(^\s*ATTN_TEST\("((?:[^"\\]|\\.)*)",\s*(\w+),\s*(\d+)\))re");
   std::vector<TestSpec> specs;
   for (size_t at = source.find("ATTN_TEST("); at != std::string::npos; at = source.find("ATTN_TEST(", at + 1)) {
-    const size_t line_begin = source.rfind('\n', at) == std::string::npos ? 0 : source.rfind('\n', at) + 1;
+    const size_t newline = source.rfind('\n', at), line_begin = newline == std::string::npos ? 0 : newline + 1;
     const std::string line = source.substr(line_begin, at - line_begin + 1000);  // a declaration may wrap
     std::smatch m;
     if (!std::regex_search(line, m, kTest, std::regex_constants::match_continuous)) continue;

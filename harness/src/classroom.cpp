@@ -31,8 +31,9 @@ std::string trim(std::string s) {
 }
 
 // What a grade depends on besides the learner's file: the problem's compiled tests and the test main (their bytes,
-// not their times: a rebuild from the same sources changes nothing), the limits, the grader's version.
-std::string toolkit_fingerprint(const Toolkit& toolkit, const Problem& p) {
+// not their times: a rebuild from the same sources changes nothing), the limits, the grader's version. Each object is
+// hashed once per class run (object_hashes): the test main and the PCH's code are shared by every problem.
+std::string toolkit_fingerprint(const Toolkit& toolkit, const Problem& p, std::map<fs::path, uint64_t>& object_hashes) {
   std::string fp = toolkit.version;
   std::vector<fs::path> objects = toolkit.main_objects;
   const LearnerBuild& build = learner_build(toolkit, p);
@@ -41,12 +42,8 @@ std::string toolkit_fingerprint(const Toolkit& toolkit, const Problem& p) {
   if (const auto it = toolkit.problem_objects.find(p.id); it != toolkit.problem_objects.end())
     objects.insert(objects.end(), it->second.begin(), it->second.end());
   for (const auto& o : objects) {
-    std::string bytes;
-    try {
-      bytes = read_file(o);
-    } catch (const ToolkitError&) {
-    }
-    fp += fmt::format("|{}:{:016x}", o.filename().string(), stable_hash(bytes));
+    if (!object_hashes.count(o)) object_hashes[o] = stable_hash(read_or_empty(o));
+    fp += fmt::format("|{}:{:016x}", o.filename().string(), object_hashes[o]);
   }
   return fp + fmt::format("|{}|{}|{}", p.limits.wall_seconds, p.limits.memory_mib, p.limits.output_kib);
 }
@@ -111,7 +108,8 @@ std::vector<LearnerResult> grade_class(const Toolkit& toolkit, const std::vector
   // the test objects first: a key taken from stale objects would regrade everything on the next run
   build_for(toolkit, problems);
   std::map<std::string, std::string> fingerprints;  // problem id -> toolkit_fingerprint, computed once
-  for (const Problem* p : problems) fingerprints[p->id] = toolkit_fingerprint(toolkit, *p);
+  std::map<fs::path, uint64_t> object_hashes;
+  for (const Problem* p : problems) fingerprints[p->id] = toolkit_fingerprint(toolkit, *p, object_hashes);
   for (size_t li = 0; li < learners.size(); ++li) {
     const Learner& l = learners[li];
     states.emplace_back(toolkit, l.workspace);
@@ -162,7 +160,7 @@ std::vector<LearnerResult> grade_class(const Toolkit& toolkit, const std::vector
   batch.sandbox = options.sandbox;
   batch.cancel = options.cancel;
   batch.build_first = false;  // built above
-  // one finished result for learner li's problem pi, kept for the next run unless it was cancelled
+  // one finished result for learner li's problem pi, kept for the next run unless the grader failed or was cancelled
   auto record = [&](size_t li, size_t pi, const std::string& key, const ProblemResult& r) {
     if (r.verdict != Verdict::internal_error) {
       states[li].save_result(r);
