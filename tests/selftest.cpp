@@ -537,6 +537,8 @@ TEST_SUITE("cli") {
     std::ofstream(ws / "p01_sdpa_stable_softmax.cpp") << read_file(find_problem(problems, "p01").reference());
     CHECK(tmux.wait_for("p01 passed 31/31 · graded in"));
     CHECK(tmux.wait_for("attnkata watch · p02"));  // moved on in course order
+    // a hint once p02's first grade is on the screen: a grade that finishes redraws the screen without the hints
+    CHECK(tmux.wait_for("p02 failed"));
     tmux.keys("h");
     CHECK(tmux.wait_for("Hint 1 of"));
     tmux.keys("q");
